@@ -1,0 +1,18 @@
+//! The edge of iacfix: walking trees, reading files, running the engine in parallel, and turning
+//! the result into diffs and writes that lose nothing.
+//!
+//! **Architecture invariant:** this is the only library crate that touches the file system for
+//! source files; the core sees text only.
+
+mod diff;
+mod run;
+mod source;
+mod write;
+
+pub use diff::file_diff;
+pub use run::{
+    DEFAULT_EXCLUDES, DEFAULT_MAX_FILESIZE, FileError, FileKind, FileResult, Mode, PathError,
+    RunOptions, RunReport, Skip, display_path, run,
+};
+pub use source::{ReadError, SourceText, decode, read_source};
+pub use write::{WriteError, write_atomic};

@@ -1,0 +1,19 @@
+//! The iacfix catalogue: the codemod file format, loading and validating codemods (errors name
+//! file:line:column and say how to fix them), the built-in catalogue embedded at build time,
+//! the test-case runner behind `iacfix test`, and the generated docs and JSON schema.
+//!
+//! **Architecture invariant:** the catalogue is data. Adding a codemod is adding one file to
+//! `codemods/`; nothing here names a codemod.
+
+mod error;
+mod load;
+pub mod spec;
+
+pub use error::{CatalogError, CatalogErrors};
+pub use load::{Case, Expectation, LoadedCodemod, is_kebab_case, load_codemod};
+
+mod catalog;
+pub mod docs;
+pub mod testing;
+
+pub use catalog::{builtin_ids, builtin_snapshot, builtin_source, load_builtin, load_dir, merge};

@@ -1,0 +1,195 @@
+//! The codemod file format, as serde types: what `codemods/<id>.yaml` may contain.
+//!
+//! Matching and fixing reuse ast-grep's rule language unchanged (`rule`, `constraints`,
+//! `utils`, `transform`, `rewriters`, `fix` with `expandStart` / `expandEnd`); the rest is
+//! iacfix's: metadata, fixed-heading docs, per-language rules in one file and inline test
+//! cases. Every struct denies unknown keys. The JSON schema (`codemods/codemod.schema.json`) is
+//! generated from these types by `cargo xtask codegen`.
+
+use iacfix_core::ast_grep_config::{SerializableRewriter, SerializableRule, Transformation};
+use iacfix_core::{Applicability, Lang, Severity};
+use schemars::JsonSchema;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_saphyr::Spanned;
+use serde_value::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One codemod: `codemods/<id>.yaml`, the file name (without `.yaml`) being its id.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "iacfix codemod")]
+pub struct CodemodSpec {
+    /// One line saying what the fix does, in the imperative ("Use X instead of Y").
+    pub title: String,
+    /// How bad the problem is for the stack: deploy-blocker, security or hygiene.
+    pub severity: Severity,
+    /// safe: applied by `iacfix apply`; unsafe: only with `--unsafe`; manual: only reported.
+    pub applicability: Applicability,
+    /// The iacfix version that introduced the codemod, e.g. `0.1.0`.
+    pub since: String,
+    /// The finding's message. It may use the rule's metavariables (`$NAME`); a rule may give
+    /// its own `message`.
+    pub message: String,
+    /// Links to provider documentation or issues that back the codemod.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Documentation under fixed headings, shown by `iacfix explain`.
+    pub docs: DocsSpec,
+    /// The rules, each for one or more languages.
+    #[schemars(with = "Vec<RuleSpec>")]
+    pub rules: Vec<Spanned<RuleSpec>>,
+    /// Inline test cases, run by `iacfix test` and `cargo test`.
+    #[serde(default)]
+    #[schemars(with = "Vec<CaseSpec>")]
+    pub tests: Vec<Spanned<CaseSpec>>,
+}
+
+/// Documentation with the headings of ruff's rule docs. The example comes from the test cases
+/// marked `example: true`, so it always runs.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DocsSpec {
+    /// "What it does": the code found and the rewrite made.
+    pub what_it_does: String,
+    /// "Why": what fails at deploy time (or later) without the fix.
+    pub why: String,
+    /// "Fix safety": what the next `pulumi up` does after the fix: no state impact, an update in
+    /// place, new resources, or a replacement (and how it is avoided).
+    pub fix_safety: String,
+}
+
+/// One ast-grep rule, compiled once for each of its languages.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RuleSpec {
+    /// The languages the rule's patterns are written in.
+    pub languages: Vec<Lang>,
+    /// Overrides the codemod's message for this rule's findings.
+    pub message: Option<String>,
+    /// An ast-grep rule object (pattern, kind, regex, inside, has, all, any, not, matches, ...).
+    /// See <https://ast-grep.github.io/reference/rule.html>.
+    #[schemars(with = "SerializableRule")]
+    pub rule: Spanned<SerializableRule>,
+    /// Extra conditions on metavariables, as ast-grep rules.
+    pub constraints: Option<BTreeMap<String, SerializableRule>>,
+    /// Utility rules usable with `matches`.
+    pub utils: Option<BTreeMap<String, SerializableRule>>,
+    /// Metavariable transformations (replace, substring, convert, rewrite).
+    /// See <https://ast-grep.github.io/reference/yaml/transformation.html>.
+    pub transform: Option<BTreeMap<String, Transformation>>,
+    /// The rewrite of the matched node: a template string, or a `FixConfig` object with
+    /// `template` and `expandStart` / `expandEnd` to widen the replaced range (for example to
+    /// take a trailing comma with a removed property). Without `fix` the rule only reports.
+    #[schemars(with = "Option<FixSpec>")]
+    pub fix: Option<Spanned<FixSpec>>,
+    /// Rewriters for the `rewrite` transformation.
+    pub rewriters: Option<Vec<SerializableRewriter>>,
+}
+
+/// `fix`: a template string, or a FixConfig object.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+pub enum FixSpec {
+    /// A template with the rule's metavariables, replacing the matched node.
+    Template(String),
+    /// A template and the ranges to widen the replacement to.
+    Config(FixConfigSpec),
+}
+
+/// ast-grep's FixConfig.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FixConfigSpec {
+    /// The replacement text, with metavariables.
+    pub template: String,
+    /// Extend the replaced range backwards over the preceding siblings matching this rule.
+    #[schemars(with = "Option<SerializableRule>")]
+    pub expand_start: Option<Value>,
+    /// Extend the replaced range forwards over the following siblings matching this rule
+    /// (e.g. `{ regex: "^,$" }` to remove a trailing comma).
+    #[schemars(with = "Option<SerializableRule>")]
+    pub expand_end: Option<Value>,
+}
+
+impl FixSpec {
+    /// The value ast-grep's own `SerializableFixer` deserialises from.
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            FixSpec::Template(template) => Value::String(template.clone()),
+            FixSpec::Config(config) => {
+                let mut map = BTreeMap::new();
+                map.insert(
+                    Value::String("template".into()),
+                    Value::String(config.template.clone()),
+                );
+                for (key, value) in [
+                    ("expandStart", &config.expand_start),
+                    ("expandEnd", &config.expand_end),
+                ] {
+                    if let Some(value) = value {
+                        map.insert(Value::String(key.into()), value.clone());
+                    }
+                }
+                Value::Map(map)
+            }
+        }
+    }
+}
+
+// Written by hand rather than `#[serde(untagged)]`: untagged enums lose the YAML position and
+// the cause of an error ("data did not match any variant"), and catalogue errors need both.
+impl<'de> Deserialize<'de> for FixSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FixVisitor;
+        impl<'de> Visitor<'de> for FixVisitor {
+            type Value = FixSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a fix template string or a map with `template`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FixSpec, E> {
+                Ok(FixSpec::Template(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<FixSpec, A::Error> {
+                FixConfigSpec::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(FixSpec::Config)
+            }
+        }
+        deserializer.deserialize_any(FixVisitor)
+    }
+}
+
+/// One test case: an input, and what the codemod must do with it.
+///
+/// A case with `output` must be rewritten to exactly that text; a case without `output` must
+/// say `expect: unchanged` (no finding, no change) or `expect: reported` (a finding, no change).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CaseSpec {
+    /// Unique within the codemod; names the case in test output and snapshots.
+    pub name: String,
+    /// The language the input is parsed as.
+    pub language: Lang,
+    /// The source text.
+    pub input: String,
+    /// The exact text the fix must produce.
+    pub output: Option<String>,
+    /// What the codemod must do: `fixed` (implied by `output`), `unchanged` or `reported`.
+    pub expect: Option<ExpectSpec>,
+    /// Show this case as the example in the codemod's docs.
+    #[serde(default)]
+    pub example: bool,
+}
+
+/// What a test case expects of the codemod.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExpectSpec {
+    /// Rewritten to `output`.
+    Fixed,
+    /// No finding and no change.
+    Unchanged,
+    /// At least one finding, and no change.
+    Reported,
+}

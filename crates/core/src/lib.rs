@@ -1,0 +1,27 @@
+//! The matching core of iacfix.
+//!
+//! Languages ([`Lang`]), compiled codemods ([`Codemod`]), and the [`Engine`] that parses a file
+//! once, matches every codemod of its language in one walk, composes non-overlapping fixes,
+//! re-runs to a fixpoint and refuses fixes that would break the file's syntax.
+//!
+//! **Architecture invariant:** this crate does no I/O. It sees text and returns findings and
+//! texts; reading, walking, writing, git and the command line live elsewhere.
+
+mod codemod;
+mod engine;
+mod lang;
+mod syntax;
+mod text;
+
+pub use codemod::{
+    Applicability, Codemod, Condition, Docs, Ecosystem, Effect, Meta, Rule, Scope, Severity,
+};
+pub use engine::{DEFAULT_MAX_PASSES, Engine, Finding, FixOptions, FixOutcome, Problem, Step};
+pub use lang::{Lang, UnknownLang};
+pub use syntax::SyntaxError;
+pub use text::{Edit, Point, apply_edits};
+
+/// Re-exported so the catalogue builds rules with the same ast-grep types the core runs.
+pub use ast_grep_config;
+/// Re-exported so the catalogue builds rules with the same ast-grep types the core runs.
+pub use ast_grep_language::SupportLang;

@@ -1,0 +1,76 @@
+//! The command line, as clap derive types. Each subcommand's arguments live with its command.
+
+use crate::commands::{
+    apply::ApplyArgs, check::CheckArgs, explain::ExplainArgs, list::ListArgs, test::TestArgs,
+};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Repairs Pulumi infrastructure-as-code before it fails to deploy.
+///
+/// Exit codes: 0 clean, 1 findings or changes needed, 2 error.
+#[derive(Debug, Parser)]
+#[command(name = "iacfix", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report what would fail to deploy (exit 1 if anything is found).
+    Check(CheckArgs),
+    /// Fix what can be fixed: writes the changes, or shows them with --dry-run.
+    Apply(ApplyArgs),
+    /// List the codemods of the catalogue.
+    List(ListArgs),
+    /// Show a codemod's documentation: what it does, why, an example, fix safety.
+    Explain(ExplainArgs),
+    /// Run codemods' test cases and compare their snapshots.
+    Test(TestArgs),
+}
+
+/// Which codemods run.
+#[derive(Debug, Args, Default, Clone)]
+pub struct CatalogueArgs {
+    /// Run only these codemods (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub select: Vec<String>,
+    /// Do not run these codemods (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub ignore: Vec<String>,
+    /// Also load the codemods of this directory (`<id>.yaml` files); repeatable.
+    #[arg(long = "codemods", value_name = "DIR")]
+    pub codemod_dirs: Vec<PathBuf>,
+}
+
+/// Which files are read, and how.
+#[derive(Debug, Args, Clone)]
+pub struct WalkArgs {
+    /// Files or directories to process [default: .]. Directories are walked respecting
+    /// .gitignore; node_modules, virtualenvs and hidden directories are skipped.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Worker threads [default: one per core].
+    #[arg(
+        long,
+        short = 'j',
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    pub jobs: usize,
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = iacfix_apply::DEFAULT_MAX_FILESIZE)]
+    pub max_filesize: u64,
+}
+
+impl WalkArgs {
+    pub fn paths(&self) -> Vec<PathBuf> {
+        if self.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            self.paths.clone()
+        }
+    }
+}

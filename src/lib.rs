@@ -1,0 +1,89 @@
+//! The `iacfix` command line: clap-derived subcommands over the catalogue, the engine and the
+//! applier. [`main_with_args`] is the seam tests call in-process.
+//!
+//! Exit codes ([`ExitStatus`]): 0 clean, 1 findings or changes needed, 2 error.
+
+mod args;
+mod catalogue;
+mod commands;
+mod report;
+
+use clap::Parser;
+use std::ffi::OsString;
+use std::io::Write;
+use std::process::ExitCode;
+
+pub use args::{Cli, Command};
+
+/// How a run ended; the process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitStatus {
+    /// 0: nothing found, nothing to change (or everything was fixed).
+    Success,
+    /// 1: findings remain, or changes are needed (`check`, `apply --dry-run`), or tests failed.
+    Failure,
+    /// 2: an error: bad arguments, a bad catalogue, a file that could not be processed.
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        ExitCode::from(match status {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        })
+    }
+}
+
+/// Output streams of a command.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+}
+
+/// Parses `args` (the first being the program name) and runs the command.
+pub fn main_with_args<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let text = error.render().to_string();
+            let write = if error.use_stderr() {
+                err.write_all(text.as_bytes())
+            } else {
+                out.write_all(text.as_bytes())
+            };
+            if write.is_err() || !error.use_stderr() {
+                return ExitCode::SUCCESS;
+            }
+            return ExitStatus::Error.into();
+        }
+    };
+    let mut io = Io { out, err };
+    match commands::run(cli, &mut io) {
+        Ok(status) => status.into(),
+        Err(error) => {
+            // A closed pipe (`iacfix check | head`) is not an error (as ripgrep).
+            if is_broken_pipe(&error) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(io.err, "error: {error}");
+            for cause in error.chain().skip(1) {
+                let _ = writeln!(io.err, "  caused by: {cause}");
+            }
+            ExitStatus::Error.into()
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
