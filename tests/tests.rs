@@ -1,1 +1,7 @@
-fn main() {}
+//! iacfix's end-to-end tests: one integration-test binary (as ripgrep), running the real
+//! `iacfix` binary on temporary directories, plus the catalogue harness.
+
+mod bad_input;
+mod cli;
+mod codemods;
+mod util;

@@ -67,19 +67,37 @@ impl fmt::Display for CatalogErrors {
 
 impl std::error::Error for CatalogErrors {}
 
-/// The error and its sources, joined: ast-grep's errors say what is wrong in their causes.
+/// The error and its sources, joined with `: `, without the wrappers that add nothing to
+/// "rule for <language>" (ast-grep's errors say what is wrong in their causes).
 pub(crate) fn chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
+    const NOISE: &[&str] = &[
+        "Fail to parse yaml as Rule",
+        "Fail to parse yaml as RuleConfig",
+        "`rule` is not configured correctly",
+    ];
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&dyn std::error::Error> = Some(error);
+    while let Some(cause) = next {
         let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
+        let mut text = text.trim().trim_end_matches('.').to_owned();
+        if let Some(rest) = text.strip_prefix("Rule contains ") {
+            text = rest.to_owned();
         }
-        source = cause.source();
+        // "Invalid Kind: Kind `x` is invalid" after "invalid kind matcher": keep what is new.
+        if let (Some(previous), Some((head, rest))) = (parts.last(), text.split_once(": "))
+            && previous.to_lowercase().contains(&head.to_lowercase())
+        {
+            text = rest.to_owned();
+        }
+        let lower = text.to_lowercase();
+        if !NOISE.contains(&text.as_str())
+            && !parts.iter().any(|p| p.to_lowercase().contains(&lower))
+        {
+            parts.push(text);
+        }
+        next = cause.source();
     }
-    message
+    parts.join(": ")
 }
 
 /// A help line for a YAML / schema error, from what the error says.

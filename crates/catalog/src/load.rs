@@ -2,12 +2,14 @@
 
 use crate::error::{CatalogError, chain, help_for_schema_error};
 use crate::spec::{CaseSpec, CodemodSpec, ExpectSpec, RuleSpec};
+use iacfix_core::ast_grep_config::SerializableRule;
 use iacfix_core::ast_grep_config::{
     DenyUnknownKeys, RuleConfigError, RuleCoreError, SerializableRuleConfig, SerializableRuleCore,
 };
-use iacfix_core::{Applicability, Codemod, Docs, Lang, Meta, Rule};
+use iacfix_core::{Applicability, Codemod, Docs, Lang, Meta, Rule, syntax_error};
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
+use serde_value::Value;
 use std::collections::HashSet;
 
 /// A codemod and its test cases.
@@ -152,15 +154,50 @@ pub fn load_codemod(path: &str, id: &str, text: &str) -> Result<LoadedCodemod, V
     })
 }
 
-/// serde-saphyr starts its messages with `line L column C: `; iacfix puts the position first.
+/// serde-saphyr starts its messages with `line L column C: ` and serde may end them with
+/// ` at line L, column C`; iacfix puts the position first, once.
 fn strip_position_prefix(message: &str) -> &str {
-    let message = message.strip_prefix("error: ").unwrap_or(message);
+    let mut message = message.strip_prefix("error: ").unwrap_or(message);
     if let Some(rest) = message.strip_prefix("line ")
         && let Some((_, rest)) = rest.split_once(": ")
     {
-        return rest;
+        message = rest;
+    }
+    if let Some(at) = message.rfind(" at line ")
+        && message[at..].contains(", column ")
+    {
+        message = &message[..at];
     }
     message
+}
+
+/// "pattern `…` is not valid <lang> code: <error>" for the first pattern of `rule` that does not
+/// parse: ast-grep reports such a pattern only as a rule that matches no kind of node.
+fn invalid_pattern(lang: Lang, rule: &SerializableRule) -> Option<String> {
+    fn patterns(value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::Map(map) => {
+                for (key, value) in map {
+                    match (key, value) {
+                        (Value::String(key), Value::String(pattern)) if key == "pattern" => {
+                            found.push(pattern.clone());
+                        }
+                        _ => patterns(value, found),
+                    }
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|item| patterns(item, found)),
+            Value::Option(Some(inner)) | Value::Newtype(inner) => patterns(inner, found),
+            _ => {}
+        }
+    }
+    let value = serde_value::to_value(rule).ok()?;
+    let mut found = Vec::new();
+    patterns(&value, &mut found);
+    found.into_iter().find_map(|pattern| {
+        syntax_error(lang, &pattern)
+            .map(|error| format!("pattern `{pattern}` is not valid {lang} code: {error}"))
+    })
 }
 
 struct Checker<'a> {
@@ -326,7 +363,15 @@ impl Checker<'_> {
                             "check that each pattern is valid {lang} code on its own; {RULE_HELP}"
                         ),
                     };
-                    self.error(pos, format!("rule for {lang}: {}", chain(&error)), help);
+                    let message = match &error {
+                        RuleConfigError::MissingPotentialKinds
+                        | RuleConfigError::Core(RuleCoreError::Rule(_)) => {
+                            invalid_pattern(lang, &rule.rule.value)
+                        }
+                        _ => None,
+                    }
+                    .unwrap_or_else(|| chain(&error));
+                    self.error(pos, format!("rule for {lang}: {message}"), help);
                 }
             }
         }
@@ -425,5 +470,9 @@ mod tests {
             "unknown field `x`"
         );
         assert_eq!(strip_position_prefix("plain"), "plain");
+        assert_eq!(
+            strip_position_prefix("unknown variant `x`, expected `a` at line 2, column 11"),
+            "unknown variant `x`, expected `a`"
+        );
     }
 }

@@ -18,7 +18,7 @@ pub use codemod::{
 };
 pub use engine::{DEFAULT_MAX_PASSES, Engine, Finding, FixOptions, FixOutcome, Problem, Step};
 pub use lang::{Lang, UnknownLang};
-pub use syntax::SyntaxError;
+pub use syntax::{SyntaxError, syntax_error};
 pub use text::{Edit, Point, apply_edits};
 
 /// Re-exported so the catalogue builds rules with the same ast-grep types the core runs.

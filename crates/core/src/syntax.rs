@@ -45,3 +45,8 @@ pub fn first_error<L: LanguageExt>(root: &AstGrep<StrDoc<L>>) -> Option<SyntaxEr
         message,
     })
 }
+
+/// The first syntax error of `text` parsed as `lang`, if any.
+pub fn syntax_error(lang: crate::Lang, text: &str) -> Option<SyntaxError> {
+    first_error(&lang.support_lang().ast_grep(text))
+}
