@@ -362,3 +362,27 @@ fn main_with_args_runs_in_process() {
             .contains("unrecognized subcommand 'frobnicate'")
     );
 }
+
+#[test]
+fn test_with_select_keeps_the_other_snapshots() {
+    let project = Project::new();
+    project
+        .file("codemods/rename-a.yaml", rename_codemod("safe"))
+        .file("codemods/rename-b.yaml", rename_codemod("unsafe"));
+    let out = project.iacfix(&["test", "--codemods", "codemods", "--update"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = project.iacfix(&[
+        "test",
+        "--codemods",
+        "codemods",
+        "--select",
+        "rename-a",
+        "--update",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.stdout,
+        "ok    rename-a (2 cases)\n\n1 codemod: 1 passed, 0 failed.\n"
+    );
+    assert!(project.path("snapshots/rename-b.snap").exists());
+}

@@ -53,11 +53,12 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
             bail!("unknown codemod `{id}` in --select");
         }
     }
+    // Every id of the directory, selected or not, owns its snapshot.
+    let ids: Vec<String> = codemods.iter().map(|c| c.codemod.meta.id.clone()).collect();
     let selected: Vec<LoadedCodemod> = codemods
         .into_iter()
         .filter(|c| args.select.is_empty() || args.select.contains(&c.codemod.meta.id))
         .collect();
-    let ids: Vec<String> = selected.iter().map(|c| c.codemod.meta.id.clone()).collect();
     let total = selected.len();
     let mut failed = 0;
     for loaded in selected {
