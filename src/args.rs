@@ -10,7 +10,14 @@ use std::path::PathBuf;
 ///
 /// Exit codes: 0 clean, 1 findings or changes needed, 2 error.
 #[derive(Debug, Parser)]
-#[command(name = "iacfix", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "iacfix",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Exit codes: 0 clean, 1 findings or changes needed, 2 error."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -386,3 +386,22 @@ fn test_with_select_keeps_the_other_snapshots() {
     );
     assert!(project.path("snapshots/rename-b.snap").exists());
 }
+
+#[test]
+fn the_readme_codemod_example_works() {
+    let readme = std::fs::read_to_string(repo_path("README.md")).unwrap();
+    let start = readme
+        .find("# my-codemods/rename-old-name.yaml\n")
+        .expect("the README has the example codemod");
+    let end = start + readme[start..].find("```").unwrap();
+    let project = Project::new();
+    project
+        .file("my-codemods/rename-old-name.yaml", &readme[start..end])
+        .file("src/app.py", "oldName = 1\n");
+    let out = project.iacfix(&["test", "--codemods", "my-codemods", "--update"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(project.path("snapshots/rename-old-name.snap").exists());
+    let out = project.iacfix(&["apply", "--codemods", "my-codemods", "src"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(project.read("src/app.py"), "newName = 1\n");
+}
