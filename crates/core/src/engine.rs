@@ -296,8 +296,10 @@ impl Engine {
                     continue;
                 }
                 let rule = &self.codemods[c].rules[r];
-                if let Some(found) = rule.config.matcher.match_node(node.clone()) {
-                    findings.push(make_finding(c, r, rule, &found, text));
+                if let Some(found) = rule.config.matcher.match_node(node.clone())
+                    && let Some(finding) = make_finding(c, r, rule, &found, text)
+                {
+                    findings.push(finding);
                 }
             }
         }
@@ -329,23 +331,35 @@ fn parse(lang: Lang, text: &str) -> Result<Root, SyntaxError> {
     }
 }
 
+/// The finding of one match, or `None` when its fix would change nothing: the code already
+/// has the form the codemod wants (a rule that also matches its own output must not loop).
 fn make_finding(
     codemod: usize,
     rule_index: usize,
     rule: &Rule,
     found: &NodeMatch<'_, StrDoc<SupportLang>>,
     text: &str,
-) -> Finding {
+) -> Option<Finding> {
     let range = found.range();
-    let fix = rule.config.fixer.first().map(|fixer| {
-        let edit = found.make_edit(&rule.config.matcher, fixer);
-        vec![Edit {
-            range: edit.position..edit.position + edit.deleted_length,
-            text: String::from_utf8(edit.inserted_text)
-                .expect("a fix built from UTF-8 text and UTF-8 templates is UTF-8"),
-        }]
-    });
-    Finding {
+    let fix = match rule.config.fixer.first() {
+        None => None,
+        Some(fixer) => {
+            let edit = found.make_edit(&rule.config.matcher, fixer);
+            let mut edit = Edit {
+                range: edit.position..edit.position + edit.deleted_length,
+                text: String::from_utf8(edit.inserted_text)
+                    .expect("a fix built from UTF-8 text and UTF-8 templates is UTF-8"),
+            };
+            if text[edit.range.clone()] == edit.text {
+                return None;
+            }
+            if edit.text.is_empty() {
+                edit.range = tidy_deletion(text, edit.range);
+            }
+            Some(vec![edit])
+        }
+    };
+    Some(Finding {
         codemod,
         rule: rule_index,
         start: Point::of_offset(text, range.start),
@@ -353,7 +367,33 @@ fn make_finding(
         range,
         message: rule.config.get_message(found),
         fix,
+    })
+}
+
+/// Widens a deletion so it leaves no debris: a line left blank is removed whole; otherwise the
+/// blanks after the deleted text go too when blanks precede it (`{ a: 1, b: 2, c }` less
+/// `b: 2,` is `{ a: 1, c }`, not `{ a: 1,  c }`).
+fn tidy_deletion(text: &str, range: Range<usize>) -> Range<usize> {
+    let is_blank = |c: char| c == ' ' || c == '\t';
+    let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[range.end..]
+        .find('\n')
+        .map_or(text.len(), |i| range.end + i);
+    let before = &text[line_start..range.start];
+    let after = &text[range.end..line_end];
+    if before.chars().all(is_blank) && after.chars().all(is_blank) {
+        let end = if line_end < text.len() {
+            line_end + 1
+        } else {
+            line_end
+        };
+        return line_start..end;
     }
+    if before.ends_with(is_blank) {
+        let trailing = after.len() - after.trim_start_matches(is_blank).len();
+        return range.start..range.end + trailing;
+    }
+    range
 }
 
 /// Chooses the fixes to apply together: in source order, each fix whose edits conflict with
@@ -374,4 +414,231 @@ fn compose(fixes: &[Finding]) -> (Vec<Edit>, usize) {
         }
     }
     (chosen, count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codemod::{Docs, Meta, Severity};
+    use ast_grep_config::SerializableRuleConfig;
+
+    /// A codemod from ast-grep rule YAML (one rule, `language: TypeScript` or `Python`).
+    fn codemod(id: &str, applicability: Applicability, rule_yaml: &str) -> Codemod {
+        let config: SerializableRuleConfig<SupportLang> =
+            ast_grep_config::from_str(rule_yaml).expect("valid rule YAML");
+        let lang = match config.language {
+            SupportLang::Python => Lang::Python,
+            _ => Lang::TypeScript,
+        };
+        Codemod {
+            meta: Meta {
+                id: id.to_owned(),
+                title: id.to_owned(),
+                message: id.to_owned(),
+                severity: Severity::Hygiene,
+                applicability,
+                since: "0.1.0".into(),
+                references: vec![],
+                docs: Docs::default(),
+                origin: format!("test:{id}"),
+            },
+            rules: vec![Rule::compile(lang, config).expect("rule compiles")],
+        }
+    }
+
+    fn fix(engine: &Engine, text: &str) -> FixOutcome {
+        engine
+            .fix(Lang::TypeScript, text, &FixOptions::default())
+            .expect("input parses")
+    }
+
+    #[test]
+    fn findings_are_in_source_order_with_one_based_points() {
+        let engine = Engine::new(vec![codemod(
+            "calls",
+            Applicability::Manual,
+            "language: TypeScript\nrule: { pattern: 'f($A)' }\nmessage: f of $A",
+        )]);
+        let findings = engine
+            .check(Lang::TypeScript, "f(1);\nconst x = f(2);\n")
+            .unwrap();
+        let points: Vec<_> = findings
+            .iter()
+            .map(|f| (f.start, f.message.as_str()))
+            .collect();
+        assert_eq!(
+            points,
+            [
+                (Point { line: 1, column: 1 }, "f of 1"),
+                (
+                    Point {
+                        line: 2,
+                        column: 11
+                    },
+                    "f of 2"
+                )
+            ]
+        );
+        assert!(findings.iter().all(|f| f.fix.is_none()));
+    }
+
+    #[test]
+    fn nested_matches_of_one_codemod_are_fixed_over_several_passes() {
+        // `f(f(x))`: the outer and inner fixes overlap; the outer is applied first, the inner on
+        // the next pass.
+        let engine = Engine::new(vec![codemod(
+            "f-to-g",
+            Applicability::Safe,
+            "language: TypeScript\nrule: { pattern: 'f($A)' }\nfix: 'g($A)'",
+        )]);
+        let outcome = fix(&engine, "f(f(x));\n");
+        assert_eq!(outcome.fixed_text(), Some("g(g(x));\n"));
+        assert_eq!(outcome.steps.len(), 1);
+        assert_eq!(outcome.steps[0].fixes, 2);
+        assert!(outcome.remaining.is_empty());
+        assert!(outcome.problems.is_empty());
+    }
+
+    #[test]
+    fn codemods_apply_in_catalogue_order_one_after_the_other() {
+        // The second codemod only matches what the first one produces.
+        let engine = Engine::new(vec![
+            codemod(
+                "a-to-b",
+                Applicability::Safe,
+                "language: TypeScript\nrule: { kind: identifier, regex: ^a$ }\nfix: b",
+            ),
+            codemod(
+                "b-to-c",
+                Applicability::Safe,
+                "language: TypeScript\nrule: { kind: identifier, regex: ^b$ }\nfix: c",
+            ),
+        ]);
+        let outcome = fix(&engine, "a + b;\n");
+        let steps: Vec<_> = outcome
+            .steps
+            .iter()
+            .map(|s| (s.codemod, s.text.as_str()))
+            .collect();
+        assert_eq!(steps, [(0, "b + b;\n"), (1, "c + c;\n")]);
+        // Applying again changes nothing.
+        assert!(fix(&engine, "c + c;\n").steps.is_empty());
+    }
+
+    #[test]
+    fn a_codemod_that_never_settles_is_dropped_and_reported() {
+        let engine = Engine::new(vec![codemod(
+            "grows",
+            Applicability::Safe,
+            "language: TypeScript\nrule: { kind: identifier, regex: ^x, pattern: $A }\nfix: x$A",
+        )]);
+        let outcome = fix(&engine, "x;\n");
+        assert_eq!(outcome.fixed_text(), None, "nothing is kept");
+        assert_eq!(
+            outcome.problems,
+            [Problem::NotConverged {
+                codemod: 0,
+                passes: DEFAULT_MAX_PASSES
+            }]
+        );
+        assert_eq!(outcome.remaining.len(), 1);
+    }
+
+    #[test]
+    fn a_fix_that_breaks_the_syntax_is_refused() {
+        let engine = Engine::new(vec![codemod(
+            "breaks",
+            Applicability::Safe,
+            "language: TypeScript\nrule: { kind: identifier, regex: ^bad$ }\nfix: ')('",
+        )]);
+        let outcome = fix(&engine, "const ok = 1;\nbad();\n");
+        assert_eq!(outcome.fixed_text(), None);
+        match outcome.problems.as_slice() {
+            [Problem::BreaksSyntax { codemod: 0, at, .. }] => {
+                assert_eq!(*at, Point { line: 2, column: 1 })
+            }
+            other => panic!("unexpected problems {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unparsable_input_is_not_touched() {
+        let engine = Engine::new(vec![codemod(
+            "f-to-g",
+            Applicability::Safe,
+            "language: TypeScript\nrule: { pattern: 'f($A)' }\nfix: 'g($A)'",
+        )]);
+        let error = engine
+            .fix(
+                Lang::TypeScript,
+                "f(1);\nconst = ;\n",
+                &FixOptions::default(),
+            )
+            .unwrap_err();
+        assert_eq!(error.at.line, 2);
+    }
+
+    #[test]
+    fn applicability_decides_what_is_fixed() {
+        let rule = "language: TypeScript\nrule: { kind: identifier, regex: ^a$ }\nfix: b";
+        let engine = Engine::new(vec![codemod("unsafe", Applicability::Unsafe, rule)]);
+        assert!(fix(&engine, "a;\n").steps.is_empty());
+        let with_unsafe = engine
+            .fix(
+                Lang::TypeScript,
+                "a;\n",
+                &FixOptions {
+                    unsafe_fixes: true,
+                    ..FixOptions::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(with_unsafe.fixed_text(), Some("b;\n"));
+    }
+
+    #[test]
+    fn a_fix_that_changes_nothing_is_no_finding() {
+        // The rule also matches its own output; that output is not a finding and does not loop.
+        let engine = Engine::new(vec![codemod(
+            "quote",
+            Applicability::Safe,
+            "language: TypeScript\nrule: { pattern: 'f($A)' }\nfix: 'f(\"x\")'",
+        )]);
+        let outcome = fix(&engine, "f(1);\n");
+        assert_eq!(outcome.fixed_text(), Some("f(\"x\");\n"));
+        assert!(outcome.problems.is_empty());
+        assert!(
+            engine
+                .check(Lang::TypeScript, "f(\"x\");\n")
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn deletions_leave_no_blank_line_or_double_space() {
+        assert_eq!(tidy_deletion("{ a: 1, b: 2, c }", 8..13), 8..14);
+        let text = "{\n    a: 1,\n    b: 2,\n}\n";
+        let b = text.find("b: 2,").unwrap();
+        let line = tidy_deletion(text, b..b + 5);
+        assert_eq!(&text[line], "    b: 2,\n");
+        // Deleting in the middle of code leaves the rest alone.
+        assert_eq!(tidy_deletion("f(a,b)", 2..4), 2..4);
+    }
+
+    #[test]
+    fn rules_only_see_their_language() {
+        let engine = Engine::new(vec![codemod(
+            "py",
+            Applicability::Safe,
+            "language: Python\nrule: { kind: identifier, regex: ^a$ }\nfix: b",
+        )]);
+        assert!(engine.handles(Lang::Python));
+        assert!(!engine.handles(Lang::TypeScript));
+        assert!(engine.check(Lang::TypeScript, "a;\n").unwrap().is_empty());
+        let outcome = engine
+            .fix(Lang::Python, "a = 1\n", &FixOptions::default())
+            .unwrap();
+        assert_eq!(outcome.fixed_text(), Some("b = 1\n"));
+    }
 }
