@@ -49,6 +49,10 @@ pub struct CatalogueArgs {
     /// Also load the codemods of this directory (`<id>.yaml` files); repeatable.
     #[arg(long = "codemods", value_name = "DIR")]
     pub codemod_dirs: Vec<PathBuf>,
+    /// Set a codemod's option, e.g. `route53-reserved-domain.domain=internal.test`; repeatable
+    /// (`iacfix explain ID` lists a codemod's options).
+    #[arg(long = "option", value_name = "ID.NAME=VALUE")]
+    pub options: Vec<String>,
 }
 
 /// Which files are read, and how.

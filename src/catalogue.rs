@@ -3,13 +3,37 @@
 
 use crate::args::CatalogueArgs;
 use anyhow::{Context, bail};
-use iacfix_catalog::{LoadedCodemod, load_builtin, load_dir, merge};
+use iacfix_catalog::{
+    LoadedCodemod, OptionValues, check_options, load_builtin_with, load_dir_with, merge,
+};
+
+/// Parses `--option <id>.<name>=<value>` flags.
+pub fn option_values(flags: &[String]) -> anyhow::Result<OptionValues> {
+    let mut values = OptionValues::new();
+    for flag in flags {
+        let parsed = flag
+            .split_once('=')
+            .and_then(|(key, value)| Some((key.split_once('.')?, value)));
+        let Some(((id, name), value)) = parsed else {
+            bail!("`--option {flag}` is not of the form `<codemod-id>.<name>=<value>`");
+        };
+        values
+            .entry(id.to_owned())
+            .or_default()
+            .insert(name.to_owned(), value.to_owned());
+    }
+    Ok(values)
+}
 
 /// The selected codemods, in catalogue order (built-in by id, then each directory by id).
 pub fn load(args: &CatalogueArgs) -> anyhow::Result<Vec<LoadedCodemod>> {
-    let mut catalogues = vec![load_builtin().context("the built-in catalogue is invalid")?];
+    let options = option_values(&args.options)?;
+    let mut catalogues = vec![
+        load_builtin_with(&options)
+            .context("the built-in catalogue is invalid; nothing was changed")?,
+    ];
     for dir in &args.codemod_dirs {
-        catalogues.push(load_dir(dir).with_context(|| {
+        catalogues.push(load_dir_with(dir, &options).with_context(|| {
             format!(
                 "the codemods in {} are invalid; nothing was changed",
                 dir.display()
@@ -17,6 +41,7 @@ pub fn load(args: &CatalogueArgs) -> anyhow::Result<Vec<LoadedCodemod>> {
         })?);
     }
     let all = merge(catalogues).context("the catalogue is invalid; nothing was changed")?;
+    check_options(&options, &all).context("invalid --option")?;
     for (flag, ids) in [("--select", &args.select), ("--ignore", &args.ignore)] {
         for id in ids {
             if !all.iter().any(|c| c.codemod.meta.id == *id) {

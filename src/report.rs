@@ -2,7 +2,7 @@
 //! and the closing summary.
 
 use iacfix_apply::{FileKind, FileResult, PathError, RunReport, Skip};
-use iacfix_core::{Applicability, Engine, Finding, FixOutcome, Problem};
+use iacfix_core::{Applicability, Engine, Finding, FixOutcome, Problem, mask_secrets};
 use std::io::{self, Write};
 
 /// Counts for the summary line.
@@ -29,7 +29,10 @@ pub fn finding(out: &mut dyn Write, engine: &Engine, path: &str, f: &Finding) ->
     writeln!(
         out,
         "{path}:{}:{}: {} {marker}{}",
-        f.start.line, f.start.column, meta.id, f.message
+        f.start.line,
+        f.start.column,
+        meta.id,
+        mask_secrets(&f.message, &f.secrets)
     )
 }
 

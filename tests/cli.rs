@@ -298,7 +298,7 @@ fn test_runs_a_user_catalogue_with_snapshots() {
     let out = project.iacfix(&["test", "--codemods", "my/codemods", "--update"]);
     assert_eq!(out.code, 0, "{out:?}");
     let snapshot = project.read("my/snapshots/rename-old-name.snap");
-    assert!(snapshot.contains("=== renames (typescript, fixed)\nfindings:\n  1:7-1:14 [safe fix] `oldName` is called `newName` now\n--- input\n+++ fixed\n@@ -1 +1 @@\n-const oldName = 1;\n+const newName = 1;\n"), "{snapshot}");
+    assert!(snapshot.contains("=== renames (typescript, fixed)\nfindings:\n  1:7-1:14 [safe fix] `oldName` is called `newName` now\n--- index.ts\n+++ index.ts\n@@ -1 +1 @@\n-const oldName = 1;\n+const newName = 1;\n"), "{snapshot}");
     let out = project.iacfix(&["test", "--codemods", "my/codemods"]);
     assert_eq!(out.code, 0, "{out:?}");
 

@@ -1,11 +1,19 @@
-//! Runs the engine over paths: a parallel walk that respects `.gitignore`, one read and one parse
-//! per file, results sorted by path so output is the same whatever the thread count.
+//! Runs the engine over paths: a parallel walk that respects `.gitignore`, files grouped into
+//! Pulumi programs (for provider versions and program-wide conditions), one read and one parse
+//! per file, and the manifest edits the fixes need. Results are sorted by path so output is the
+//! same whatever the thread count.
 
-use crate::source::{ReadError, SourceText, read_source};
-use iacfix_core::{Engine, Finding, FixOptions, FixOutcome, Lang, Point, SyntaxError};
+use crate::program::{Program, Programs, program_at};
+use crate::source::{ReadError, SourceText, decode, read_source};
+use iacfix_core::manifest::{ManifestKind, ensure_dependency, manifest_for};
+use iacfix_core::{
+    Context, Engine, Facts, Finding, FixOptions, FixOutcome, Lang, Point, SyntaxError,
+};
 use ignore::{WalkBuilder, WalkState};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Directories never walked into (unless given explicitly): dependencies and caches, which are
 /// not the user's program and are large. Hidden directories (`.git`, `.venv`) are skipped too.
@@ -19,7 +27,7 @@ pub const DEFAULT_MAX_FILESIZE: u64 = 10 * 1024 * 1024;
 pub enum Mode {
     /// Report findings.
     Check,
-    /// Compute fixes (nothing is written here: see [`crate::write_atomic`]).
+    /// Compute fixes (nothing is written here: see [`crate::write_changeset`]).
     Fix(FixOptions),
 }
 
@@ -54,6 +62,8 @@ pub enum FileKind {
         source: SourceText,
         original: Vec<u8>,
         outcome: FixOutcome,
+        /// Why some of the fixes were dropped (a dependency they need could not be declared).
+        dropped: Option<String>,
     },
     /// Not a source file for iacfix (binary, too large, a symlink, an unknown language).
     Skipped(Skip),
@@ -96,11 +106,24 @@ impl FileError {
     }
 }
 
-/// A path that could not be walked (missing, unreadable directory).
+/// A path that could not be walked (missing, unreadable directory), or a program-level problem.
 #[derive(Debug)]
 pub struct PathError {
     pub path: String,
     pub message: String,
+}
+
+/// A manifest the fixes need changed: part of the same changeset as the source files.
+#[derive(Debug)]
+pub struct ManifestChange {
+    pub path: PathBuf,
+    pub display: String,
+    pub kind: ManifestKind,
+    pub source: SourceText,
+    pub original: Vec<u8>,
+    pub new_text: String,
+    /// The packages added.
+    pub packages: Vec<String>,
 }
 
 /// Everything a run found, in path order.
@@ -109,84 +132,271 @@ pub struct RunReport {
     /// Files with something to say (findings, changes, skips worth a word, errors); clean files
     /// are only counted.
     pub files: Vec<FileResult>,
+    /// Manifests the fixes change.
+    pub manifests: Vec<ManifestChange>,
     pub errors: Vec<PathError>,
     /// Source files the engine looked at.
     pub files_checked: usize,
 }
 
+/// A file found by the walk.
+struct Candidate {
+    path: PathBuf,
+    explicit: bool,
+    symlink: bool,
+    lang: Option<Lang>,
+}
+
 /// Walks `paths` (files or directories), running the engine on every source file.
 pub fn run(engine: &Engine, paths: &[PathBuf], options: &RunOptions) -> RunReport {
-    let report = Mutex::new(RunReport::default());
-    if let Some((first, rest)) = paths.split_first() {
-        let mut builder = WalkBuilder::new(first);
-        for path in rest {
-            builder.add(path);
+    let mut report = RunReport::default();
+    let (mut candidates, errors) = walk(paths, options.jobs, |name| {
+        Lang::from_file_name(name).filter(|lang| engine.handles(*lang))
+    });
+    report.errors = errors;
+    candidates.sort_by(|a, b| a.path.cmp(&b.path));
+    candidates.dedup_by(|a, b| a.path == b.path);
+
+    // Group source files into programs, each with its context.
+    let mut programs = Programs::default();
+    let mut roots: BTreeMap<PathBuf, Program> = BTreeMap::new();
+    let mut root_of: Vec<Option<PathBuf>> = Vec::with_capacity(candidates.len());
+    for candidate in &candidates {
+        if candidate.lang.is_some() && !candidate.symlink {
+            let root = programs.root_of(&candidate.path);
+            roots
+                .entry(root.clone())
+                .or_insert_with(|| program_at(&root));
+            root_of.push(Some(root));
+        } else {
+            root_of.push(None);
         }
-        builder
-            .follow_links(false)
-            .threads(options.jobs)
-            .filter_entry(|entry| {
-                entry.depth() == 0
-                    || !entry.file_type().is_some_and(|t| t.is_dir())
-                    || !DEFAULT_EXCLUDES
-                        .iter()
-                        .any(|name| entry.file_name() == *name)
-            });
-        builder.build_parallel().run(|| {
-            let report = &report;
-            Box::new(move |entry| {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(error) => {
-                        let path = error_path(&error);
-                        report.lock().unwrap().errors.push(PathError {
-                            path,
-                            message: io_message(&error),
-                        });
-                        return WalkState::Continue;
-                    }
-                };
-                if entry.file_type().is_some_and(|t| t.is_dir()) {
-                    return WalkState::Continue;
-                }
-                let explicit = entry.depth() == 0;
-                let path = entry.path();
-                let lang = path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .and_then(Lang::from_file_name)
-                    .filter(|lang| engine.handles(*lang));
-                let kind = match lang {
-                    None if explicit => Some(FileKind::Skipped(Skip::NotSource)),
-                    None => None,
-                    Some(_) if entry.path_is_symlink() => Some(FileKind::Skipped(Skip::Symlink)),
-                    Some(lang) => Some(process(engine, path, lang, options)),
-                };
-                if let Some(kind) = kind {
-                    let result = FileResult {
-                        display: display_path(path),
-                        path: path.to_owned(),
-                        kind,
-                    };
-                    let mut report = report.lock().unwrap();
-                    if matches!(
-                        result.kind,
-                        FileKind::Checked { .. } | FileKind::Fixed { .. }
-                    ) {
-                        report.files_checked += 1;
-                    }
-                    if worth_reporting(&result.kind) {
-                        report.files.push(result);
-                    }
-                }
-                WalkState::Continue
-            })
-        });
     }
-    let mut report = report.into_inner().unwrap();
-    report.files.sort_by(|a, b| a.path.cmp(&b.path));
-    report.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    let contexts: BTreeMap<PathBuf, Context> = roots
+        .iter()
+        .map(|(root, program)| {
+            let facts = program_facts(engine, program, options);
+            (
+                root.clone(),
+                Context {
+                    providers: program.providers(),
+                    facts,
+                },
+            )
+        })
+        .collect();
+
+    let results = parallel_map(&candidates, options.jobs, |index, candidate| {
+        let kind = match candidate.lang {
+            None if candidate.explicit => FileKind::Skipped(Skip::NotSource),
+            None => return None,
+            Some(_) if candidate.symlink => FileKind::Skipped(Skip::Symlink),
+            Some(lang) => {
+                let root = root_of[index]
+                    .as_ref()
+                    .expect("source files have a program");
+                process(engine, &candidate.path, lang, options, &contexts[root])
+            }
+        };
+        Some(FileResult {
+            display: display_path(&candidate.path),
+            path: candidate.path.clone(),
+            kind,
+        })
+    });
+    let mut by_program: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (index, result) in results.into_iter().enumerate() {
+        let Some(result) = result else { continue };
+        if matches!(
+            result.kind,
+            FileKind::Checked { .. } | FileKind::Fixed { .. }
+        ) {
+            report.files_checked += 1;
+        }
+        if worth_reporting(&result.kind) {
+            if let Some(root) = &root_of[index] {
+                by_program
+                    .entry(root.clone())
+                    .or_default()
+                    .push(report.files.len());
+            }
+            report.files.push(result);
+        }
+    }
+    for (root, files) in by_program {
+        declare_dependencies(&roots[&root], &files, &mut report);
+    }
     report
+}
+
+/// Walks the paths in parallel; returns the files (with their language, if iacfix reads it) and
+/// the paths that could not be walked.
+fn walk(
+    paths: &[PathBuf],
+    jobs: usize,
+    lang_of: impl Fn(&str) -> Option<Lang> + Sync,
+) -> (Vec<Candidate>, Vec<PathError>) {
+    let found = Mutex::new((Vec::new(), Vec::new()));
+    let Some((first, rest)) = paths.split_first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut builder = WalkBuilder::new(first);
+    for path in rest {
+        builder.add(path);
+    }
+    builder
+        .follow_links(false)
+        .threads(jobs)
+        .filter_entry(|entry| {
+            entry.depth() == 0
+                || !entry.file_type().is_some_and(|t| t.is_dir())
+                || !DEFAULT_EXCLUDES
+                    .iter()
+                    .any(|name| entry.file_name() == *name)
+        });
+    builder.build_parallel().run(|| {
+        let found = &found;
+        let lang_of = &lang_of;
+        Box::new(move |entry| {
+            match entry {
+                Err(error) => found.lock().unwrap().1.push(PathError {
+                    path: error_path(&error),
+                    message: io_message(&error),
+                }),
+                Ok(entry) if !entry.file_type().is_some_and(|t| t.is_dir()) => {
+                    let path = entry.path();
+                    let lang = path.file_name().and_then(|n| n.to_str()).and_then(lang_of);
+                    let explicit = entry.depth() == 0;
+                    if lang.is_some() || explicit {
+                        found.lock().unwrap().0.push(Candidate {
+                            path: path.to_owned(),
+                            explicit,
+                            symlink: entry.path_is_symlink(),
+                            lang,
+                        });
+                    }
+                }
+                Ok(_) => {}
+            }
+            WalkState::Continue
+        })
+    });
+    let (candidates, mut errors) = found.into_inner().unwrap();
+    errors.sort_by(|a: &PathError, b| a.path.cmp(&b.path));
+    (candidates, errors)
+}
+
+/// What program-scope conditions find in every source file of a program (walked or not: a
+/// FlowLog in a file the user did not name still counts).
+fn program_facts(engine: &Engine, program: &Program, options: &RunOptions) -> Facts {
+    let mut facts = Facts::default();
+    if !Lang::ALL.iter().any(|lang| engine.needs_facts(*lang)) {
+        return facts;
+    }
+    let (files, _) = walk(std::slice::from_ref(&program.root), options.jobs, |name| {
+        Lang::from_file_name(name).filter(|lang| engine.needs_facts(*lang))
+    });
+    let found = parallel_map(&files, options.jobs, |_, file| {
+        let lang = file.lang?;
+        if file.symlink {
+            return None;
+        }
+        let (source, _) = read_source(&file.path, options.max_filesize).ok()?;
+        engine.facts(lang, &source.text).ok()
+    });
+    for file_facts in found.into_iter().flatten() {
+        facts.merge(file_facts);
+    }
+    facts
+}
+
+/// Declares the dependencies the program's fixes need in its manifests. A file whose fixes need
+/// a dependency that cannot be declared keeps only the steps before the first such fix.
+fn declare_dependencies(program: &Program, files: &[usize], report: &mut RunReport) {
+    let mut manifests: BTreeMap<PathBuf, ManifestChange> = BTreeMap::new();
+    for &index in files {
+        let FileKind::Fixed {
+            outcome, dropped, ..
+        } = &mut report.files[index].kind
+        else {
+            continue;
+        };
+        let mut keep = outcome.steps.len();
+        'steps: for (s, step) in outcome.steps.iter().enumerate() {
+            for request in &step.dependencies {
+                let editable = program
+                    .manifests
+                    .iter()
+                    .filter(|(kind, _)| kind.is_editable())
+                    .map(|(kind, path)| (*kind, path.clone()));
+                let Some((kind, path)) = manifest_for(request.ecosystem, editable) else {
+                    *dropped = Some(format!(
+                        "needs `{}` declared, and the program at {} has no {}",
+                        request.package,
+                        display_path(&program.root),
+                        match request.ecosystem {
+                            iacfix_core::Ecosystem::Npm => "package.json",
+                            iacfix_core::Ecosystem::PyPi => "requirements.txt or pyproject.toml",
+                        }
+                    ));
+                    keep = s;
+                    break 'steps;
+                };
+                if !manifests.contains_key(&path) {
+                    let read = std::fs::read(&path)
+                        .map_err(|e| e.to_string())
+                        .and_then(|bytes| {
+                            let source = decode(&bytes).map_err(|e| e.to_string())?;
+                            Ok((source, bytes))
+                        });
+                    match read {
+                        Ok((source, original)) => {
+                            let change = ManifestChange {
+                                display: display_path(&path),
+                                path: path.clone(),
+                                kind,
+                                new_text: source.text.clone(),
+                                source,
+                                original,
+                                packages: Vec::new(),
+                            };
+                            manifests.insert(path.clone(), change);
+                        }
+                        Err(error) => {
+                            *dropped =
+                                Some(format!("cannot read {}: {error}", display_path(&path)));
+                            keep = s;
+                            break 'steps;
+                        }
+                    }
+                }
+                let change = manifests.get_mut(&path).expect("inserted above");
+                match ensure_dependency(kind, &change.new_text, request) {
+                    Ok(Some(new)) => {
+                        change.new_text = new;
+                        change.packages.push(request.package.clone());
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        *dropped = Some(format!(
+                            "needs `{}` declared in {}: {error}",
+                            request.package,
+                            display_path(&path)
+                        ));
+                        keep = s;
+                        break 'steps;
+                    }
+                }
+            }
+        }
+        outcome.steps.truncate(keep);
+    }
+    report.manifests.extend(
+        manifests
+            .into_values()
+            .filter(|change| change.new_text != change.source.text),
+    );
+    report.manifests.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
 fn worth_reporting(kind: &FileKind) -> bool {
@@ -200,7 +410,13 @@ fn worth_reporting(kind: &FileKind) -> bool {
     }
 }
 
-fn process(engine: &Engine, path: &Path, lang: Lang, options: &RunOptions) -> FileKind {
+fn process(
+    engine: &Engine,
+    path: &Path,
+    lang: Lang,
+    options: &RunOptions,
+    context: &Context,
+) -> FileKind {
     let (source, original) = match read_source(path, options.max_filesize) {
         Ok(read) => read,
         Err(ReadError::Binary) => return FileKind::Skipped(Skip::Binary),
@@ -213,20 +429,58 @@ fn process(engine: &Engine, path: &Path, lang: Lang, options: &RunOptions) -> Fi
         Err(ReadError::Io(error)) => return FileKind::Failed(FileError::Read(error)),
     };
     match options.mode {
-        Mode::Check => match engine.check(lang, &source.text) {
+        Mode::Check => match engine.check(lang, &source.text, context) {
             Ok(findings) => FileKind::Checked { lang, findings },
             Err(error) => FileKind::Failed(FileError::Syntax(error)),
         },
-        Mode::Fix(fix) => match engine.fix(lang, &source.text, &fix) {
+        Mode::Fix(fix) => match engine.fix(lang, &source.text, &fix, context) {
             Ok(outcome) => FileKind::Fixed {
                 lang,
                 source,
                 original,
                 outcome,
+                dropped: None,
             },
             Err(error) => FileKind::Failed(FileError::Syntax(error)),
         },
     }
+}
+
+/// `f` over `items` on `jobs` threads (0: one per core), results in `items`' order.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(usize, &T) -> R + Sync,
+) -> Vec<R> {
+    let threads = if jobs == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        jobs
+    }
+    .min(items.len())
+    .max(1);
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(index) else { break };
+                        done.push((index, f(index, item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a worker thread panicked"))
+            .collect()
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A path as printed: `/` separators, no leading `./`.

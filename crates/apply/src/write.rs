@@ -41,6 +41,39 @@ pub fn write_atomic(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), Writ
     Ok(())
 }
 
+/// One file of a changeset: its path, the bytes iacfix read, the bytes to write.
+#[derive(Debug)]
+pub struct Change<'a> {
+    pub path: &'a Path,
+    pub original: &'a [u8],
+    pub new: Vec<u8>,
+}
+
+/// Writes every change or none: all files are checked first (not a symlink, unchanged since
+/// read), then written one by one; if a write fails, the files already written get their
+/// original bytes back. On error, returns the index of the change that failed.
+pub fn write_changeset(changes: &[Change<'_>]) -> Result<(), (usize, WriteError)> {
+    for (index, change) in changes.iter().enumerate() {
+        let metadata = std::fs::symlink_metadata(change.path).map_err(|e| (index, e.into()))?;
+        if metadata.file_type().is_symlink() {
+            return Err((index, WriteError::Symlink));
+        }
+        if std::fs::read(change.path).map_err(|e| (index, e.into()))? != change.original {
+            return Err((index, WriteError::ChangedOnDisk));
+        }
+    }
+    for (index, change) in changes.iter().enumerate() {
+        if let Err(error) = write_atomic(change.path, change.original, &change.new) {
+            for done in changes[..index].iter().rev() {
+                // Best effort: the file is the one iacfix just wrote.
+                let _ = write_atomic(done.path, &done.new, done.original);
+            }
+            return Err((index, error));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +113,40 @@ mod tests {
             std::fs::read_to_string(&file).unwrap(),
             "edited by the user"
         );
+    }
+
+    #[test]
+    fn a_changeset_is_written_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.ts");
+        let b = dir.path().join("package.json");
+        std::fs::write(&a, "a").unwrap();
+        std::fs::write(&b, "edited meanwhile").unwrap();
+        let changes = [
+            Change {
+                path: &a,
+                original: b"a",
+                new: b"A".to_vec(),
+            },
+            Change {
+                path: &b,
+                original: b"b",
+                new: b"B".to_vec(),
+            },
+        ];
+        let (index, error) = write_changeset(&changes).unwrap_err();
+        assert_eq!(index, 1);
+        assert!(matches!(error, WriteError::ChangedOnDisk));
+        assert_eq!(
+            std::fs::read_to_string(&a).unwrap(),
+            "a",
+            "nothing was written"
+        );
+
+        std::fs::write(&b, "b").unwrap();
+        write_changeset(&changes).unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "A");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "B");
     }
 
     #[cfg(unix)]

@@ -1,7 +1,8 @@
 //! Catalogues: the built-in one (embedded at build time) and users' codemod directories.
 
 use crate::error::{CatalogError, CatalogErrors};
-use crate::load::{LoadedCodemod, load_codemod};
+use crate::load::{LoadedCodemod, OptionValues, load_codemod_with};
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -29,17 +30,35 @@ pub fn builtin_snapshot(id: &str) -> Option<&'static str> {
     BUILTIN.iter().find(|b| b.id == id).and_then(|b| b.snapshot)
 }
 
-/// Loads the built-in catalogue, sorted by id.
+/// Loads the built-in catalogue with its options' defaults, sorted by id.
 pub fn load_builtin() -> Result<Vec<LoadedCodemod>, CatalogErrors> {
-    collect(
-        BUILTIN
-            .iter()
-            .map(|b| load_codemod(&format!("codemods/{}.yaml", b.id), b.id, b.source)),
-    )
+    load_builtin_with(&OptionValues::new())
 }
 
-/// Loads every `*.yaml` codemod of `dir` (not recursive), sorted by id.
+/// Loads the built-in catalogue with option values (for codemods it has; see [`check_options`]).
+pub fn load_builtin_with(options: &OptionValues) -> Result<Vec<LoadedCodemod>, CatalogErrors> {
+    let none = BTreeMap::new();
+    collect(BUILTIN.iter().map(|b| {
+        load_codemod_with(
+            &format!("codemods/{}.yaml", b.id),
+            b.id,
+            b.source,
+            options.get(b.id).unwrap_or(&none),
+        )
+    }))
+}
+
+/// Loads every `*.yaml` codemod of `dir` (not recursive) with its options' defaults.
 pub fn load_dir(dir: &Path) -> Result<Vec<LoadedCodemod>, CatalogErrors> {
+    load_dir_with(dir, &OptionValues::new())
+}
+
+/// Loads every `*.yaml` codemod of `dir` (not recursive) with option values, sorted by id.
+pub fn load_dir_with(
+    dir: &Path,
+    options: &OptionValues,
+) -> Result<Vec<LoadedCodemod>, CatalogErrors> {
+    let none = BTreeMap::new();
     let entries = std::fs::read_dir(dir).map_err(|error| {
         CatalogErrors(vec![CatalogError::new(
             &dir.display().to_string(),
@@ -87,8 +106,32 @@ pub fn load_dir(dir: &Path) -> Result<Vec<LoadedCodemod>, CatalogErrors> {
                 "save the codemod as UTF-8",
             )]
         })?;
-        load_codemod(&path, &id, &text)
+        load_codemod_with(&path, &id, &text, options.get(&id).unwrap_or(&none))
     }))
+}
+
+/// Options set for codemods no catalogue has: an error each.
+pub fn check_options(
+    options: &OptionValues,
+    loaded: &[LoadedCodemod],
+) -> Result<(), CatalogErrors> {
+    let errors: Vec<CatalogError> = options
+        .keys()
+        .filter(|id| !loaded.iter().any(|c| c.codemod.meta.id == **id))
+        .map(|id| {
+            CatalogError::new(
+                "--option",
+                (0, 0),
+                format!("no codemod `{id}` to set options of"),
+                "write options as `--option <codemod-id>.<name>=<value>`; `iacfix list` shows the ids",
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CatalogErrors(errors))
+    }
 }
 
 fn collect(

@@ -10,10 +10,16 @@ mod load;
 pub mod spec;
 
 pub use error::{CatalogError, CatalogErrors};
-pub use load::{Case, Expectation, LoadedCodemod, is_kebab_case, load_codemod};
+pub use load::{
+    Case, CaseFile, Expectation, LoadedCodemod, OptionValues, default_case_path, is_kebab_case,
+    load_codemod, load_codemod_with,
+};
 
 mod catalog;
 pub mod docs;
 pub mod testing;
 
-pub use catalog::{builtin_ids, builtin_snapshot, builtin_source, load_builtin, load_dir, merge};
+pub use catalog::{
+    builtin_ids, builtin_snapshot, builtin_source, check_options, load_builtin, load_builtin_with,
+    load_dir, load_dir_with, merge,
+};

@@ -1,21 +1,41 @@
 //! Loading one codemod file: parse (positions kept), validate, compile every rule.
 
 use crate::error::{CatalogError, chain, help_for_schema_error};
-use crate::spec::{CaseSpec, CodemodSpec, ExpectSpec, RuleSpec};
+use crate::spec::{
+    CaseSpec, CodemodSpec, ConditionSpec, EffectSpec, ExpectSpec, RuleSpec, ScopeSpec,
+};
 use iacfix_core::ast_grep_config::SerializableRule;
 use iacfix_core::ast_grep_config::{
     DenyUnknownKeys, RuleConfigError, RuleCoreError, SerializableRuleConfig, SerializableRuleCore,
 };
-use iacfix_core::{Applicability, Codemod, Docs, Lang, Meta, Rule, syntax_error};
+use iacfix_core::{
+    Applicability, Codemod, Condition, DependencyRequest, Docs, Ecosystem, Effect, Lang, Meta,
+    Place, Rule, Scope, Template, VersionReq, syntax_error,
+};
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 use serde_value::Value;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
-/// A codemod and its test cases.
+/// A codemod and its test cases, with what it was loaded from.
 pub struct LoadedCodemod {
     pub codemod: Codemod,
     pub cases: Vec<Case>,
+    /// The codemod file's text (to load it again with other option values).
+    pub source: String,
+    /// The option values it was loaded with (defaults, overridden by the user's).
+    pub options: BTreeMap<String, String>,
+}
+
+/// Option values per codemod id: `--option <id>.<name>=<value>`.
+pub type OptionValues = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Another file of a case's program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseFile {
+    pub input: String,
+    /// The expected text after the fix (`None`: unchanged).
+    pub output: Option<String>,
 }
 
 /// A test case of a codemod.
@@ -29,6 +49,25 @@ pub struct Case {
     pub example: bool,
     /// Line of the case in its codemod file.
     pub line: u64,
+    /// The case file's path in its program.
+    pub path: String,
+    /// Other files of the program, by path.
+    pub files: BTreeMap<String, CaseFile>,
+    /// Provider majors set by the case.
+    pub providers: BTreeMap<String, u64>,
+    /// Option values set by the case.
+    pub options: BTreeMap<String, String>,
+}
+
+/// The default file name of a case in `lang`.
+pub fn default_case_path(lang: Lang) -> &'static str {
+    match lang {
+        Lang::TypeScript => "index.ts",
+        Lang::Tsx => "index.tsx",
+        Lang::JavaScript => "index.js",
+        Lang::Python => "__main__.py",
+        Lang::Yaml => "Pulumi.yaml",
+    }
 }
 
 /// What a case expects of its codemod.
@@ -79,9 +118,28 @@ fn at<T>(spanned: &Spanned<T>) -> (u64, u64) {
     position(&spanned.referenced)
 }
 
-/// Parses, validates and compiles the codemod `id` from `text`; `path` names it in errors.
-/// Returns every problem found, not only the first.
+/// Parses, validates and compiles the codemod `id` from `text` with its options' defaults;
+/// `path` names it in errors. Returns every problem found, not only the first.
 pub fn load_codemod(path: &str, id: &str, text: &str) -> Result<LoadedCodemod, Vec<CatalogError>> {
+    load_codemod_with(path, id, text, &BTreeMap::new())
+}
+
+fn parse_spec(path: &str, text: &str) -> Result<CodemodSpec, CatalogError> {
+    serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|error| {
+        let message = error.to_string();
+        let message = strip_position_prefix(&message);
+        let pos = error.location().map_or((1, 1), |l| position(&l));
+        CatalogError::new(path, pos, message, help_for_schema_error(message))
+    })
+}
+
+/// [`load_codemod`] with option values set by the user (`name` → `value`).
+pub fn load_codemod_with(
+    path: &str,
+    id: &str,
+    text: &str,
+    overrides: &BTreeMap<String, String>,
+) -> Result<LoadedCodemod, Vec<CatalogError>> {
     let mut errors = Vec::new();
     if !is_kebab_case(id) {
         errors.push(CatalogError::new(
@@ -92,21 +150,35 @@ pub fn load_codemod(path: &str, id: &str, text: &str) -> Result<LoadedCodemod, V
              e.g. `s3-bucket-replication-config.yaml`",
         ));
     }
-    let spec: CodemodSpec = match serde_saphyr::from_str_with_options(text, yaml_options()) {
+    let mut spec = match parse_spec(path, text) {
         Ok(spec) => spec,
         Err(error) => {
-            let message = error.to_string();
-            let message = strip_position_prefix(&message);
-            let pos = error.location().map_or((1, 1), |l| position(&l));
-            errors.push(CatalogError::new(
-                path,
-                pos,
-                message,
-                help_for_schema_error(message),
-            ));
+            errors.push(error);
             return Err(errors);
         }
     };
+    let options = match option_values(path, &spec, overrides) {
+        Ok(options) => options,
+        Err(mut errs) => {
+            errors.append(&mut errs);
+            return Err(errors);
+        }
+    };
+    if text.contains("{{") {
+        match substitute_options(path, text, &options) {
+            Ok(substituted) => match parse_spec(path, &substituted) {
+                Ok(with_values) => spec = with_values,
+                Err(error) => {
+                    errors.push(error);
+                    return Err(errors);
+                }
+            },
+            Err(mut errs) => {
+                errors.append(&mut errs);
+                return Err(errors);
+            }
+        }
+    }
     let mut check = Checker {
         path,
         errors: &mut errors,
@@ -117,7 +189,7 @@ pub fn load_codemod(path: &str, id: &str, text: &str) -> Result<LoadedCodemod, V
     for rule in &spec.rules {
         check.rule(id, &spec, rule, &mut rules, &mut languages);
     }
-    let cases = check.cases(&spec.tests, &languages);
+    let cases = check.cases(&spec.tests, &languages, &spec);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -151,7 +223,118 @@ pub fn load_codemod(path: &str, id: &str, text: &str) -> Result<LoadedCodemod, V
             rules,
         },
         cases,
+        source: text.to_owned(),
+        options,
     })
+}
+
+/// The options' values: defaults, overridden by `overrides`, each checked against its pattern.
+fn option_values(
+    path: &str,
+    spec: &CodemodSpec,
+    overrides: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, Vec<CatalogError>> {
+    let mut errors = Vec::new();
+    for name in overrides.keys() {
+        if !spec.options.contains_key(name) {
+            let known: Vec<&str> = spec.options.keys().map(String::as_str).collect();
+            errors.push(CatalogError::new(
+                path,
+                (1, 1),
+                format!("the codemod has no option `{name}`"),
+                if known.is_empty() {
+                    "this codemod has no options".to_owned()
+                } else {
+                    format!("its options are: {}", known.join(", "))
+                },
+            ));
+        }
+    }
+    let mut values = BTreeMap::new();
+    for (name, option) in &spec.options {
+        let value = overrides.get(name).unwrap_or(&option.default).clone();
+        if let Some(pattern) = &option.pattern {
+            match regex_lite_full_match(pattern, &value) {
+                Ok(true) => {}
+                Ok(false) => errors.push(CatalogError::new(
+                    path,
+                    (1, 1),
+                    format!("option `{name}`: `{value}` does not match `{pattern}`"),
+                    option.description.trim().to_owned(),
+                )),
+                Err(error) => errors.push(CatalogError::new(
+                    path,
+                    (1, 1),
+                    format!("option `{name}`: invalid pattern: {error}"),
+                    "write the pattern as a Rust regular expression",
+                )),
+            }
+        }
+        values.insert(name.clone(), value);
+    }
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors)
+    }
+}
+
+fn regex_lite_full_match(pattern: &str, value: &str) -> Result<bool, String> {
+    let regex = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| e.to_string())?;
+    Ok(regex.is_match(value))
+}
+
+/// `text` with every `{{name}}` replaced by the option's value.
+fn substitute_options(
+    path: &str,
+    text: &str,
+    options: &BTreeMap<String, String>,
+) -> Result<String, Vec<CatalogError>> {
+    let mut out = String::with_capacity(text.len());
+    let mut errors = Vec::new();
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let name = after[..end].trim();
+        match options.get(name) {
+            Some(value) => out.push_str(value),
+            None => {
+                let point = iacfix_core::Point::of_offset(text, offset + start);
+                errors.push(CatalogError::new(
+                    path,
+                    (point.line as u64, point.column as u64),
+                    format!("`{{{{{name}}}}}` names no option of this codemod"),
+                    "declare it under `options:`, or correct its name",
+                ));
+            }
+        }
+        let consumed = start + 2 + end + 2;
+        offset += consumed;
+        rest = &rest[consumed..];
+    }
+    out.push_str(rest);
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `$NAME` → `NAME`, if it is a metavariable name.
+fn metavar(text: &str) -> Option<String> {
+    let name = text.strip_prefix('$')?;
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    ((first.is_ascii_uppercase() || first == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+    .then(|| name.to_owned())
 }
 
 /// serde-saphyr starts its messages with `line L column C: ` and serde may end them with
@@ -340,7 +523,10 @@ impl Checker<'_> {
                 unknown_keys: DenyUnknownKeys,
             };
             match Rule::compile(lang, config) {
-                Ok(compiled) => rules.push(compiled),
+                Ok(mut compiled) => {
+                    self.extras(lang, spec, entry, &mut compiled);
+                    rules.push(compiled);
+                }
                 Err(error) => {
                     let pos = match &error {
                         RuleConfigError::Core(RuleCoreError::Rule(_))
@@ -377,7 +563,186 @@ impl Checker<'_> {
         }
     }
 
-    fn cases(&mut self, specs: &[Spanned<CaseSpec>], languages: &HashSet<Lang>) -> Vec<Case> {
+    /// Secrets, effects and conditions of a compiled rule, checked against its metavariables.
+    fn extras(
+        &mut self,
+        lang: Lang,
+        spec: &CodemodSpec,
+        entry: &Spanned<RuleSpec>,
+        compiled: &mut Rule,
+    ) {
+        let rule = &entry.value;
+        let defined: HashSet<String> = compiled
+            .config
+            .matcher
+            .defined_vars()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let var = |this: &mut Self, pos, text: &str, what: &str| -> Option<String> {
+            match metavar(text) {
+                Some(name) if defined.contains(&name) => Some(name),
+                Some(name) => {
+                    this.error(
+                        pos,
+                        format!("{what} `${name}` is not a metavariable of the rule"),
+                        "use a metavariable the rule (or its transform) defines",
+                    );
+                    None
+                }
+                None => {
+                    this.error(
+                        pos,
+                        format!("{what} `{text}` is not a metavariable such as `$NAME`"),
+                        "write the metavariable with its `$`: upper-case letters, digits and `_`",
+                    );
+                    None
+                }
+            }
+        };
+        for secret in &rule.secrets {
+            if let Some(name) = var(self, at(entry), secret, "secret") {
+                compiled.secrets.push(name);
+            }
+        }
+        // Names effects bind (import aliases) are usable in templates too.
+        let mut names = defined.clone();
+        for effect in &rule.effects {
+            if let EffectSpec::EnsureImport(import) = &effect.value
+                && let Some(bind) = &import.bind
+            {
+                match metavar(bind) {
+                    Some(name) => {
+                        names.insert(name);
+                    }
+                    None => self.error(
+                        at(effect),
+                        format!("`bind: {bind}` is not a metavariable such as `$RANDOM`"),
+                        "write the name with its `$`: upper-case letters, digits and `_`",
+                    ),
+                }
+            }
+        }
+        let template = |this: &mut Self, pos, text: &str| -> Template {
+            let template = Template::parse(text);
+            for name in template.vars() {
+                if !names.contains(name) {
+                    this.error(
+                        pos,
+                        format!("the template uses `${name}`, which the rule does not define"),
+                        "define it in the rule or its transform, or bind it with `ensureImport`",
+                    );
+                }
+            }
+            template
+        };
+        for effect in &rule.effects {
+            let pos = at(effect);
+            let compiled_effect = match &effect.value {
+                EffectSpec::InsertBefore(insert) | EffectSpec::InsertAfter(insert) => {
+                    let anchor = match &insert.anchor {
+                        Some(anchor) => match var(self, pos, anchor, "anchor") {
+                            Some(name) => Some(name),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    Effect::Insert {
+                        anchor,
+                        place: if matches!(effect.value, EffectSpec::InsertBefore(_)) {
+                            Place::Before
+                        } else {
+                            Place::After
+                        },
+                        template: template(self, pos, &insert.template),
+                    }
+                }
+                EffectSpec::EnsureImport(import) => Effect::EnsureImport {
+                    module: import.module.clone(),
+                    alias: import.alias.clone(),
+                    bind: import.bind.as_deref().and_then(metavar),
+                    first: import.first,
+                },
+                EffectSpec::EnsureDependency(dependency) => {
+                    let Some(ecosystem) = Ecosystem::of(lang) else {
+                        self.error(
+                            pos,
+                            format!("`ensureDependency` needs a program language, not {lang}"),
+                            "use it in TypeScript, JavaScript or Python rules",
+                        );
+                        continue;
+                    };
+                    Effect::EnsureDependency(DependencyRequest {
+                        ecosystem,
+                        package: dependency.package.clone(),
+                        requirement: dependency.version.clone(),
+                    })
+                }
+                EffectSpec::ReplaceSame(replace) => {
+                    let Some(of) = var(self, pos, &replace.of, "`replaceSame.of`") else {
+                        continue;
+                    };
+                    Effect::ReplaceSame {
+                        of,
+                        with: template(self, pos, &replace.with),
+                        enclosing: replace
+                            .enclosing
+                            .iter()
+                            .map(|(callee, to)| (callee.clone(), template(self, pos, to)))
+                            .collect(),
+                    }
+                }
+            };
+            compiled.effects.push(compiled_effect);
+        }
+        for condition in spec.conditions.iter().chain(&rule.conditions) {
+            let pos = at(condition);
+            let compiled_condition = match &condition.value {
+                ConditionSpec::Absent(related) | ConditionSpec::Present(related) => {
+                    let scope = match related.scope {
+                        ScopeSpec::File => Scope::File,
+                        ScopeSpec::Program => Scope::Program,
+                    };
+                    let present = matches!(condition.value, ConditionSpec::Present(_));
+                    match Condition::related(lang, present, scope, related.rule.clone(), compiled) {
+                        Ok(condition) => condition,
+                        Err(error) => {
+                            let message = invalid_pattern(lang, &related.rule)
+                                .unwrap_or_else(|| chain(&error));
+                            self.error(
+                                pos,
+                                format!("condition rule for {lang}: {message}"),
+                                format!("check the condition's rule; {RULE_HELP}"),
+                            );
+                            continue;
+                        }
+                    }
+                }
+                ConditionSpec::Provider(provider) => match VersionReq::parse(&provider.version) {
+                    Ok(requirement) => Condition::Provider {
+                        provider: provider.name.clone(),
+                        requirement,
+                    },
+                    Err(message) => {
+                        self.error(
+                            pos,
+                            message,
+                            "write a major-version requirement: `>=7`, `<7`, `>=6,<8`",
+                        );
+                        continue;
+                    }
+                },
+            };
+            compiled.conditions.push(compiled_condition);
+        }
+    }
+
+    fn cases(
+        &mut self,
+        specs: &[Spanned<CaseSpec>],
+        languages: &HashSet<Lang>,
+        codemod: &CodemodSpec,
+    ) -> Vec<Case> {
         let mut cases = Vec::new();
         let mut names = HashSet::new();
         for entry in specs {
@@ -437,6 +802,18 @@ impl Checker<'_> {
                     Expectation::Unchanged
                 }
             };
+            for name in spec.options.keys() {
+                if !codemod.options.contains_key(name) {
+                    self.error(
+                        pos,
+                        format!(
+                            "test case `{}` sets option `{name}`, which the codemod does not have",
+                            spec.name
+                        ),
+                        "declare the option under `options:`, or correct its name",
+                    );
+                }
+            }
             cases.push(Case {
                 name: spec.name.clone(),
                 lang: spec.language,
@@ -444,6 +821,25 @@ impl Checker<'_> {
                 expect,
                 example: spec.example,
                 line: pos.0,
+                path: spec
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| default_case_path(spec.language).to_owned()),
+                files: spec
+                    .files
+                    .iter()
+                    .map(|(path, file)| {
+                        (
+                            path.clone(),
+                            CaseFile {
+                                input: file.input.clone(),
+                                output: file.output.clone(),
+                            },
+                        )
+                    })
+                    .collect(),
+                providers: spec.providers.clone(),
+                options: spec.options.clone(),
             });
         }
         cases

@@ -37,6 +37,14 @@ pub struct CodemodSpec {
     pub references: Vec<String>,
     /// Documentation under fixed headings, shown by `iacfix explain`.
     pub docs: DocsSpec,
+    /// Settings users can change (`--option <id>.<name>=<value>`); a codemod refers to one as
+    /// `{{name}}` anywhere in its text, replaced before the codemod is read.
+    #[serde(default)]
+    pub options: BTreeMap<String, OptionSpec>,
+    /// Conditions every rule's matches must meet (see a rule's `conditions`).
+    #[serde(default)]
+    #[schemars(with = "Vec<ConditionSpec>")]
+    pub conditions: Vec<Spanned<ConditionSpec>>,
     /// The rules, each for one or more languages.
     #[schemars(with = "Vec<RuleSpec>")]
     pub rules: Vec<Spanned<RuleSpec>>,
@@ -86,6 +94,147 @@ pub struct RuleSpec {
     pub fix: Option<Spanned<FixSpec>>,
     /// Rewriters for the `rewrite` transformation.
     pub rewriters: Option<Vec<SerializableRewriter>>,
+    /// Metavariables (`$SECRET`) whose text is a secret: masked in findings, diffs, reports and
+    /// snapshots (only patch files meant for `git apply` carry it).
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// What the fix does beyond rewriting the matched node: all applied together, or nothing.
+    #[serde(default)]
+    #[schemars(with = "Vec<EffectSpec>")]
+    pub effects: Vec<Spanned<EffectSpec>>,
+    /// Conditions a match must meet to be reported.
+    #[serde(default)]
+    #[schemars(with = "Vec<ConditionSpec>")]
+    pub conditions: Vec<Spanned<ConditionSpec>>,
+}
+
+/// A setting of the codemod.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OptionSpec {
+    /// The value used unless the user sets another.
+    pub default: String,
+    /// What the option changes.
+    pub description: String,
+    /// A regular expression every value must match (whole value).
+    pub pattern: Option<String>,
+}
+
+/// An effect of a fix.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub enum EffectSpec {
+    /// Insert statements before the statement containing `anchor` (the matched node by
+    /// default), or before the first place the fix rewrites if earlier, indented like it.
+    InsertBefore(InsertSpec),
+    /// Insert statements after the statement containing `anchor` (the matched node by default),
+    /// indented like it.
+    InsertAfter(InsertSpec),
+    /// Make sure the file imports a module, reusing an existing import's alias.
+    EnsureImport(ImportSpec),
+    /// Make sure the program's manifest (package.json, requirements.txt, pyproject.toml)
+    /// declares a package.
+    EnsureDependency(DependencySpec),
+    /// Replace the other string literals of the file equal to a metavariable's.
+    ReplaceSame(ReplaceSameSpec),
+}
+
+/// Statements to insert.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InsertSpec {
+    /// A metavariable (`$VPC`) bound to a node inside the anchor statement.
+    pub anchor: Option<String>,
+    /// The statements, with metavariables, indented with 4 spaces per level (re-indented to the
+    /// file's style).
+    pub template: String,
+}
+
+/// An import to ensure.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImportSpec {
+    /// The module: `@pulumi/random` (TypeScript) or `pulumi_random` (Python).
+    pub module: String,
+    /// The alias to import it as when the file does not import it yet.
+    pub alias: String,
+    /// A metavariable (`$RANDOM`) bound to the alias in use, for the templates.
+    pub bind: Option<String>,
+    /// Add the import before the others (standard-library modules such as `json`).
+    #[serde(default)]
+    pub first: bool,
+}
+
+/// A dependency to ensure.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DependencySpec {
+    /// npm or PyPI package name, for the rule's languages.
+    pub package: String,
+    /// The version to add: an npm range (`^4.0.0`) or a PEP 508 specifier (`>=4.0.0,<5.0.0`).
+    pub version: String,
+}
+
+/// Other occurrences of a literal.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ReplaceSameSpec {
+    /// The metavariable bound to the literal (`$SECRET`).
+    pub of: String,
+    /// What each other occurrence becomes (a template).
+    pub with: String,
+    /// Calls whose callee changes when an occurrence is among their arguments, because the
+    /// replacement is no longer plain text: `{ JSON.stringify: pulumi.jsonStringify }`.
+    #[serde(default)]
+    pub enclosing: BTreeMap<String, String>,
+}
+
+/// A condition on matches.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub enum ConditionSpec {
+    /// Report the match only if this rule matches nothing in scope with the same text for the
+    /// metavariables both rules use ("no FlowLog has `vpcId: $VPC.id`").
+    Absent(RelatedSpec),
+    /// Report the match only if this rule matches something in scope with the same text for the
+    /// metavariables both rules use.
+    Present(RelatedSpec),
+    /// Report the match only if the program's provider version satisfies a requirement.
+    Provider(ProviderSpec),
+}
+
+/// A rule another match is related to.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RelatedSpec {
+    /// `file` (default) or `program` (every file of the Pulumi program).
+    #[serde(default)]
+    pub scope: ScopeSpec,
+    /// An ast-grep rule, sharing metavariables with the codemod's rule.
+    pub rule: SerializableRule,
+}
+
+/// How far a condition looks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ScopeSpec {
+    /// The file of the match.
+    #[default]
+    File,
+    /// Every file of the program (the directory of its Pulumi.yaml).
+    Program,
+}
+
+/// A provider version requirement.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProviderSpec {
+    /// The Pulumi provider: `aws` for `@pulumi/aws` / `pulumi-aws`.
+    pub name: String,
+    /// The major versions the rule is for: `>=7`, `<7`, `>=6,<8`, `7`. Read from the program's
+    /// package.json, requirements.txt, pyproject.toml or lock files; the newest major when none
+    /// says.
+    pub version: String,
 }
 
 /// `fix`: a template string, or a FixConfig object.
@@ -180,6 +329,28 @@ pub struct CaseSpec {
     /// Show this case as the example in the codemod's docs.
     #[serde(default)]
     pub example: bool,
+    /// The case file's name in its program (default `index.ts`, `index.tsx`, `index.js`,
+    /// `__main__.py`, `Pulumi.yaml`).
+    pub path: Option<String>,
+    /// Other files of the program: manifests (`package.json`, `requirements.txt`, ...) and other
+    /// sources, with the text each must have after the fix (`output`; unchanged when omitted).
+    #[serde(default)]
+    pub files: BTreeMap<String, FileSpec>,
+    /// Provider majors for this case (`{ aws: 6 }`), over what the case's manifests say.
+    #[serde(default)]
+    pub providers: BTreeMap<String, u64>,
+    /// Option values for this case (`{ domain: internal.test }`).
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+}
+
+/// Another file of a case's program.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileSpec {
+    pub input: String,
+    /// The text the file must have after the fix; omitted: the file must not change.
+    pub output: Option<String>,
 }
 
 /// What a test case expects of the codemod.

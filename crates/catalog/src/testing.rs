@@ -7,9 +7,14 @@
 //! (or, if manual, reported) case, an unchanged case and an example, so a snapshot can never
 //! approve a codemod that does nothing.
 
-use crate::load::{Case, Expectation, LoadedCodemod};
-use iacfix_core::{Applicability, Engine, Finding, FixOptions, Lang, Meta, Problem};
+use crate::load::{Case, Expectation, LoadedCodemod, load_codemod_with};
+use iacfix_core::manifest::{ManifestKind, ensure_dependency};
+use iacfix_core::{
+    Applicability, Context, Engine, Facts, Finding, FixOptions, FixOutcome, Lang, Meta, Problem,
+    ProviderVersions, mask_secrets,
+};
 use similar::TextDiff;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The result of one test case.
@@ -43,14 +48,38 @@ impl CodemodOutcome {
 
 /// Runs every case of `loaded` with fixes of any applicability enabled.
 pub fn run_cases(loaded: LoadedCodemod) -> CodemodOutcome {
-    let LoadedCodemod { codemod, cases } = loaded;
+    let LoadedCodemod {
+        codemod,
+        cases,
+        source,
+        options,
+    } = loaded;
     let meta = codemod.meta.clone();
     let coverage = coverage(&meta, &cases);
     let engine = Engine::new(vec![codemod]);
     let mut snapshot = format!("{}: {}\n", meta.id, meta.title);
     let outcomes = cases
         .iter()
-        .map(|case| run_case(&engine, case, &mut snapshot))
+        .map(|case| {
+            if case.options.is_empty() {
+                return run_case(&engine, case, &mut snapshot);
+            }
+            // The codemod as loaded with the case's option values.
+            let mut values = options.clone();
+            values.extend(case.options.clone());
+            match load_codemod_with(&meta.origin, &meta.id, &source, &values) {
+                Ok(with_options) => {
+                    let engine = Engine::new(vec![with_options.codemod]);
+                    run_case(&engine, case, &mut snapshot)
+                }
+                Err(errors) => CaseOutcome {
+                    name: case.name.clone(),
+                    lang: case.lang,
+                    line: case.line,
+                    failures: errors.iter().map(ToString::to_string).collect(),
+                },
+            }
+        })
         .collect();
     CodemodOutcome {
         meta,
@@ -82,6 +111,70 @@ fn coverage(meta: &Meta, cases: &[Case]) -> Vec<String> {
     missing
 }
 
+/// The program of a case: its context for the engine, from the case's other files.
+fn case_context(engine: &Engine, case: &Case) -> Result<Context, String> {
+    let manifests = case.files.iter().filter_map(|(path, file)| {
+        ManifestKind::from_file_name(file_name(path)).map(|kind| (kind, file.input.as_str()))
+    });
+    let mut providers = ProviderVersions::from_manifests(manifests);
+    for (provider, major) in &case.providers {
+        providers = providers.with(provider, *major);
+    }
+    let mut facts = Facts::default();
+    let sources = std::iter::once((case.path.as_str(), case.input.as_str())).chain(
+        case.files
+            .iter()
+            .map(|(path, file)| (path.as_str(), file.input.as_str())),
+    );
+    for (path, text) in sources {
+        if let Some(lang) = Lang::from_file_name(file_name(path)).filter(|l| engine.handles(*l)) {
+            facts.merge(
+                engine
+                    .facts(lang, text)
+                    .map_err(|error| format!("{path} does not parse: {error}"))?,
+            );
+        }
+    }
+    Ok(Context { providers, facts })
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The case's other files after the fix: the dependencies its steps need, added to the program's
+/// manifests.
+fn apply_dependencies(
+    case: &Case,
+    outcome: &FixOutcome,
+) -> Result<BTreeMap<String, String>, String> {
+    let mut files: BTreeMap<String, String> = case
+        .files
+        .iter()
+        .map(|(path, file)| (path.clone(), file.input.clone()))
+        .collect();
+    for request in outcome.steps.iter().flat_map(|s| &s.dependencies) {
+        let kinds = files.keys().filter_map(|path| {
+            ManifestKind::from_file_name(file_name(path)).map(|k| (k, path.clone()))
+        });
+        let Some((kind, path)) = iacfix_core::manifest::manifest_for(request.ecosystem, kinds)
+        else {
+            return Err(format!(
+                "the fix needs `{}` in the program's manifest, and the case's program has none \
+                 (add it under `files:`)",
+                request.package
+            ));
+        };
+        let text = &files[&path];
+        if let Some(new) =
+            ensure_dependency(kind, text, request).map_err(|e| format!("{path}: {e}"))?
+        {
+            files.insert(path, new);
+        }
+    }
+    Ok(files)
+}
+
 fn run_case(engine: &Engine, case: &Case, snapshot: &mut String) -> CaseOutcome {
     let options = FixOptions {
         unsafe_fixes: true,
@@ -94,21 +187,50 @@ fn run_case(engine: &Engine, case: &Case, snapshot: &mut String) -> CaseOutcome 
         Expectation::Reported => "reported",
     };
     let _ = writeln!(snapshot, "\n=== {} ({}, {expect})", case.name, case.lang);
-    match engine.fix(case.lang, &case.input, &options) {
-        Err(error) => failures.push(format!("the input does not parse: {error}")),
-        Ok(outcome) => {
-            render_findings(engine, &outcome.findings, snapshot);
+    let outcome = case_context(engine, case).and_then(|context| {
+        engine
+            .fix(case.lang, &case.input, &options, &context)
+            .map(|outcome| (context, outcome))
+            .map_err(|error| format!("the input does not parse: {error}"))
+    });
+    match outcome {
+        Err(error) => failures.push(error),
+        Ok((context, outcome)) => {
+            let secrets: Vec<String> = outcome
+                .findings
+                .iter()
+                .flat_map(|f| f.secrets.iter().cloned())
+                .collect();
+            let mut shown = String::new();
+            render_findings(engine, &outcome.findings, &mut shown);
             for problem in &outcome.problems {
                 failures.push(describe_problem(engine, problem));
             }
             let actual = outcome.fixed_text().unwrap_or(&case.input);
             if actual != case.input {
-                let _ = write!(
-                    snapshot,
-                    "{}",
-                    unified_diff(&case.input, actual, "input", "fixed")
-                );
+                shown.push_str(&unified_diff(&case.input, actual, &case.path, &case.path));
             }
+            let files = match apply_dependencies(case, &outcome) {
+                Ok(files) => files,
+                Err(error) => {
+                    failures.push(error);
+                    BTreeMap::new()
+                }
+            };
+            for (path, file) in &case.files {
+                let Some(now) = files.get(path) else { continue };
+                if *now != file.input {
+                    shown.push_str(&unified_diff(&file.input, now, path, path));
+                }
+                let expected = file.output.as_ref().unwrap_or(&file.input);
+                if now != expected {
+                    failures.push(format!(
+                        "{path} differs from its expected `output` (- expected, + actual):\n{}",
+                        unified_diff(expected, now, "expected", "actual")
+                    ));
+                }
+            }
+            snapshot.push_str(&mask_secrets(&shown, &secrets));
             match &case.expect {
                 Expectation::Fixed(expected) => {
                     if outcome.findings.is_empty() {
@@ -120,10 +242,10 @@ fn run_case(engine: &Engine, case: &Case, snapshot: &mut String) -> CaseOutcome 
                             unified_diff(expected, actual, "expected", "actual")
                         ));
                     }
-                    if let Err(error) = engine.check(case.lang, expected) {
+                    if let Err(error) = engine.check(case.lang, expected, &context) {
                         failures.push(format!("`output` does not parse: {error}"));
                     }
-                    match engine.fix(case.lang, actual, &options) {
+                    match engine.fix(case.lang, actual, &options, &context) {
                         Ok(again) => {
                             if let Some(twice) = again.fixed_text() {
                                 failures.push(format!(

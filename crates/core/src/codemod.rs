@@ -4,6 +4,8 @@
 //! fixes with them.
 
 use crate::Lang;
+use crate::manifest::{DependencyRequest, VersionReq};
+use crate::template::Template;
 use ast_grep_config::{GlobalRules, RuleConfig, RuleConfigError, SerializableRuleConfig};
 use ast_grep_language::SupportLang;
 use schemars::JsonSchema;
@@ -144,6 +146,8 @@ pub struct Rule {
     pub effects: Vec<Effect>,
     /// Conditions that must hold for a match to be reported at all.
     pub conditions: Vec<Condition>,
+    /// Metavariables whose text is a secret: masked in every output but patch files.
+    pub secrets: Vec<String>,
 }
 
 impl Rule {
@@ -158,59 +162,145 @@ impl Rule {
             config: RuleConfig::try_from(config, &GlobalRules::default())?,
             effects: Vec::new(),
             conditions: Vec::new(),
+            secrets: Vec::new(),
         })
     }
 }
 
-/// A change a fix makes beyond replacing the matched text.
-///
-/// The types are part of the codemod model so that the engine's data flow has room for them;
-/// the catalogue does not accept them yet (they arrive with the codemods that need them).
+/// A change a fix makes beyond replacing the matched text. Effects are part of the fix: all of
+/// its edits (and the dependencies it needs) are applied together or not at all.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    /// Make sure the file imports `module` (under `alias` when it has to add the import),
-    /// reusing an existing import of the same module under any alias.
-    EnsureImport { module: String, alias: String },
-    /// Make sure the project's manifest (package.json, requirements.txt, pyproject.toml)
-    /// depends on `package`, adding `requirement` when it does not.
-    EnsureDependency {
-        ecosystem: Ecosystem,
-        package: String,
-        requirement: String,
+    /// Insert `template` as statements before or after the statement containing `anchor` (a
+    /// metavariable; the matched node when `None`), indented like it. Before: when the fix
+    /// rewrites other places too ([`Effect::ReplaceSame`]), the statements go before the first of
+    /// them, in the innermost scope holding them all.
+    Insert {
+        anchor: Option<String>,
+        place: Place,
+        template: Template,
     },
-    /// Insert `template` (with the match's metavariables) as new statements right after the
-    /// statement that contains the node bound to the metavariable `anchor`, with its indentation.
-    InsertAfterStatement { anchor: String, template: String },
+    /// Make sure the file imports `module`: reuse an existing import under whatever alias it has,
+    /// or add one under `alias` (with the other imports, or before them when `first`). The alias
+    /// in use is bound to the metavariable `bind` for templates.
+    EnsureImport {
+        module: String,
+        alias: String,
+        bind: Option<String>,
+        first: bool,
+    },
+    /// Make sure the program's manifest declares a dependency.
+    EnsureDependency(DependencyRequest),
+    /// Replace every other string literal of the file equal to the one bound to `of` by `with`;
+    /// an occurrence inside a call to one of `enclosing`'s callees (`JSON.stringify`) also has the
+    /// callee rewritten (`pulumi.jsonStringify`), since the replacement is no longer plain text.
+    ReplaceSame {
+        of: String,
+        with: Template,
+        enclosing: Vec<(String, Template)>,
+    },
 }
 
-/// Where a dependency is declared.
+/// Before or after an anchor statement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ecosystem {
-    /// `package.json`
-    Npm,
-    /// `requirements.txt` or `pyproject.toml`
-    PyPi,
+pub enum Place {
+    Before,
+    After,
 }
 
-/// A condition on a match beyond the ast-grep rule.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A condition on a match beyond its ast-grep rule.
 pub enum Condition {
-    /// Nothing in `scope` matches `pattern` (with the match's metavariables substituted), e.g.
-    /// "no `aws.ec2.FlowLog` refers to `$VPC`".
-    Absent { pattern: String, scope: Scope },
-    /// The project's manifest declares `package` at a version that satisfies `requirement`
-    /// (e.g. `@pulumi/aws` `>=7`); with no manifest, the newest major is assumed.
+    /// Another rule must match nothing (`Absent`) or something (`Present`) in `scope` whose
+    /// metavariables shared with the match bind the same text, e.g. "no `aws.ec2.FlowLog` has
+    /// `vpcId: $VPC.id`".
+    Related {
+        present: bool,
+        scope: Scope,
+        rule: Box<ast_grep_config::RuleCore>,
+        shared: Vec<String>,
+    },
+    /// The program's `provider` (e.g. `aws`) has a major version satisfying `requirement`.
     Provider {
-        package: String,
-        requirement: String,
+        provider: String,
+        requirement: VersionReq,
     },
 }
 
-/// How far an [`Condition::Absent`] condition looks.
+impl fmt::Debug for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Condition::Related {
+                present,
+                scope,
+                shared,
+                ..
+            } => f
+                .debug_struct(if *present { "Present" } else { "Absent" })
+                .field("scope", scope)
+                .field("shared", shared)
+                .finish(),
+            Condition::Provider {
+                provider,
+                requirement,
+            } => write!(f, "Provider({provider} {requirement})"),
+        }
+    }
+}
+
+impl Condition {
+    /// Compiles a [`Condition::Related`] for `lang`, sharing metavariables with `main`.
+    pub fn related(
+        lang: Lang,
+        present: bool,
+        scope: Scope,
+        rule: ast_grep_config::SerializableRule,
+        main: &Rule,
+    ) -> Result<Condition, RuleConfigError> {
+        let config = SerializableRuleConfig {
+            core: ast_grep_config::SerializableRuleCore {
+                rule,
+                constraints: None,
+                utils: None,
+                transform: None,
+            },
+            fix: None,
+            rewriters: None,
+            id: String::new(),
+            language: lang.support_lang(),
+            message: String::new(),
+            note: None,
+            severity: Default::default(),
+            labels: None,
+            files: None,
+            ignores: None,
+            url: None,
+            metadata: None,
+            unknown_keys: ast_grep_config::DenyUnknownKeys,
+        };
+        let compiled = RuleConfig::try_from(config, &GlobalRules::default())?;
+        let main_vars = main.config.matcher.defined_vars();
+        let mut shared: Vec<String> = compiled
+            .matcher
+            .defined_vars()
+            .into_iter()
+            .filter(|v| main_vars.contains(v))
+            .map(str::to_owned)
+            .collect();
+        shared.sort();
+        Ok(Condition::Related {
+            present,
+            scope,
+            rule: Box::new(compiled.matcher),
+            shared,
+        })
+    }
+}
+
+/// How far a [`Condition::Related`] looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     /// The file the match is in.
     File,
-    /// Every file of the Pulumi program the match is in.
+    /// Every file of the Pulumi program (the directory of its `Pulumi.yaml`).
     Program,
 }

@@ -2,13 +2,16 @@
 //! fix: compose non-overlapping edits codemod by codemod, re-run to a fixpoint, and refuse any
 //! edit that would break the file's syntax.
 
-use crate::codemod::{Applicability, Codemod, Rule};
+use crate::codemod::{Applicability, Codemod, Condition, Rule, Scope};
+use crate::effects::{Fix, Match, build_fix, var_text};
+use crate::manifest::{DependencyRequest, ProviderVersions};
 use crate::text::{Edit, Point, apply_edits};
 use crate::{Lang, SyntaxError, syntax};
+use ast_grep_core::AstGrep;
 use ast_grep_core::matcher::MatcherExt;
 use ast_grep_core::tree_sitter::{LanguageExt, StrDoc};
-use ast_grep_core::{AstGrep, NodeMatch};
 use ast_grep_language::SupportLang;
+use std::collections::HashMap;
 use std::ops::Range;
 
 type Root = AstGrep<StrDoc<SupportLang>>;
@@ -46,7 +49,37 @@ pub struct Finding {
     pub message: String,
     /// The rewrite the rule proposes, if it has one (even when the codemod is `manual` or not
     /// enabled for fixing: see [`Engine::fix_enabled`]).
-    pub fix: Option<Vec<Edit>>,
+    pub fix: Option<Fix>,
+    /// Secret text the finding is about (a literal password): masked in every output but patch
+    /// files (see [`crate::mask_secrets`]).
+    pub secrets: Vec<String>,
+}
+
+/// What the engine knows about the program a file belongs to.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// Provider majors declared by the program's manifests.
+    pub providers: ProviderVersions,
+    /// What program-scope conditions found in the program's files ([`Engine::facts`]).
+    pub facts: Facts,
+}
+
+/// For each program-scope condition (by codemod, rule and condition index), the texts its
+/// shared metavariables bound in each match anywhere in the program.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts(HashMap<(usize, usize, usize), Vec<Vec<String>>>);
+
+impl Facts {
+    /// Adds another file's facts.
+    pub fn merge(&mut self, other: Facts) {
+        for (key, mut bindings) in other.0 {
+            self.0.entry(key).or_default().append(&mut bindings);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Options for [`Engine::fix`].
@@ -75,6 +108,10 @@ pub struct Step {
     pub fixes: usize,
     /// The whole file after this step.
     pub text: String,
+    /// Dependencies the applied fixes need in the program's manifest.
+    pub dependencies: Vec<DependencyRequest>,
+    /// Secrets of the applied fixes' findings (to mask when showing this step).
+    pub secrets: Vec<String>,
 }
 
 /// Why a fix was not applied.
@@ -155,10 +192,68 @@ impl Engine {
         }
     }
 
-    /// Every finding of every codemod in `text`, in source order (then catalogue order).
-    pub fn check(&self, lang: Lang, text: &str) -> Result<Vec<Finding>, SyntaxError> {
+    /// Whether some rule of `lang` has a program-scope condition, so the program's files must be
+    /// scanned for [`Engine::facts`] first.
+    pub fn needs_facts(&self, lang: Lang) -> bool {
+        self.program_conditions(lang).next().is_some()
+    }
+
+    fn program_conditions(
+        &self,
+        lang: Lang,
+    ) -> impl Iterator<Item = ((usize, usize, usize), &Condition)> + '_ {
+        self.by_lang[lang_slot(lang)]
+            .rules
+            .iter()
+            .flat_map(move |&(c, r)| {
+                self.codemods[c].rules[r]
+                    .conditions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, cond)| {
+                        matches!(
+                            cond,
+                            Condition::Related {
+                                scope: Scope::Program,
+                                ..
+                            }
+                        )
+                    })
+                    .map(move |(i, cond)| ((c, r, i), cond))
+            })
+    }
+
+    /// What the program-scope conditions of `lang`'s rules find in one file of a program; merge
+    /// the facts of every file of the program into the [`Context`] of each.
+    pub fn facts(&self, lang: Lang, text: &str) -> Result<Facts, SyntaxError> {
+        let mut facts = Facts::default();
+        if !self.needs_facts(lang) {
+            return Ok(facts);
+        }
         let root = parse(lang, text)?;
-        Ok(self.scan(lang, &root, |_| true))
+        for (key, condition) in self.program_conditions(lang) {
+            if let Condition::Related { rule, shared, .. } = condition {
+                for found in root.root().find_all(&**rule) {
+                    let bound = shared
+                        .iter()
+                        .map(|v| var_text(&found, text, v).unwrap_or_default())
+                        .collect();
+                    facts.0.entry(key).or_default().push(bound);
+                }
+            }
+        }
+        Ok(facts)
+    }
+
+    /// Every finding of every codemod in `text`, in source order (then catalogue order).
+    pub fn check(
+        &self,
+        lang: Lang,
+        text: &str,
+        context: &Context,
+    ) -> Result<Vec<Finding>, SyntaxError> {
+        let root = parse(lang, text)?;
+        Ok(self.scan(lang, &root, context, |_| true))
     }
 
     /// Finds, then fixes: each enabled codemod in catalogue order is applied to the output of the
@@ -170,9 +265,10 @@ impl Engine {
         lang: Lang,
         text: &str,
         options: &FixOptions,
+        context: &Context,
     ) -> Result<FixOutcome, SyntaxError> {
         let mut root = parse(lang, text)?;
-        let findings = self.scan(lang, &root, |_| true);
+        let findings = self.scan(lang, &root, context, |_| true);
         let mut outcome = FixOutcome {
             findings,
             ..FixOutcome::default()
@@ -196,7 +292,13 @@ impl Engine {
                     continue;
                 }
                 let before = current.clone();
-                let mut applied = 0;
+                let mut step = Step {
+                    codemod,
+                    fixes: 0,
+                    text: String::new(),
+                    dependencies: Vec::new(),
+                    secrets: Vec::new(),
+                };
                 let mut passes = 0;
                 loop {
                     let fixes: Vec<Finding> = match cached {
@@ -205,7 +307,7 @@ impl Engine {
                             .filter(|f| f.codemod == codemod)
                             .cloned()
                             .collect(),
-                        None => self.scan(lang, &root, |c| c == codemod),
+                        None => self.scan(lang, &root, context, |c| c == codemod),
                     }
                     .into_iter()
                     .filter(|f| f.fix.is_some())
@@ -218,18 +320,30 @@ impl Engine {
                         current = before.clone();
                         root = parse(lang, &current)?;
                         cached = None;
-                        applied = 0;
+                        step.fixes = 0;
                         break;
                     }
                     passes += 1;
-                    let (edits, count) = compose(&fixes);
+                    let chosen = compose(&fixes);
+                    if chosen.is_empty() {
+                        break;
+                    }
+                    let edits: Vec<Edit> = chosen
+                        .iter()
+                        .flat_map(|f| f.fix.iter().flat_map(|fix| fix.edits.iter().cloned()))
+                        .collect();
                     let candidate = apply_edits(&current, &edits);
                     match parse(lang, &candidate) {
                         Ok(new_root) => {
                             current = candidate;
                             root = new_root;
                             cached = None;
-                            applied += count;
+                            step.fixes += chosen.len();
+                            for finding in chosen {
+                                let fix = finding.fix.as_ref().expect("chosen fixes have a fix");
+                                step.dependencies.extend(fix.dependencies.iter().cloned());
+                                step.secrets.extend(finding.secrets.iter().cloned());
+                            }
                         }
                         Err(error) => {
                             let at = Point::of_offset(&current, edits[0].range.start);
@@ -240,11 +354,12 @@ impl Engine {
                 }
                 if current != before {
                     changed = true;
-                    steps.push(Step {
-                        codemod,
-                        fixes: applied,
-                        text: current.clone(),
-                    });
+                    step.text = current.clone();
+                    step.dependencies.sort();
+                    step.dependencies.dedup();
+                    step.secrets.sort();
+                    step.secrets.dedup();
+                    steps.push(step);
                 }
             }
             if !changed {
@@ -270,7 +385,7 @@ impl Engine {
         }
         outcome.remaining = match cached {
             Some(all) => all.to_vec(),
-            None => self.scan(lang, &root, |_| true),
+            None => self.scan(lang, &root, context, |_| true),
         };
         outcome.steps = steps;
         outcome.problems = problems;
@@ -282,7 +397,13 @@ impl Engine {
     }
 
     /// One walk over the tree; each node is offered only to the rules whose kinds can match it.
-    fn scan(&self, lang: Lang, root: &Root, wanted: impl Fn(usize) -> bool) -> Vec<Finding> {
+    fn scan(
+        &self,
+        lang: Lang,
+        root: &Root,
+        context: &Context,
+        wanted: impl Fn(usize) -> bool,
+    ) -> Vec<Finding> {
         let index = &self.by_lang[lang_slot(lang)];
         let text = root.get_text();
         let mut findings = Vec::new();
@@ -297,7 +418,8 @@ impl Engine {
                 }
                 let rule = &self.codemods[c].rules[r];
                 if let Some(found) = rule.config.matcher.match_node(node.clone())
-                    && let Some(finding) = make_finding(c, r, rule, &found, text)
+                    && conditions_hold(rule, (c, r), &found, root, text, context)
+                    && let Some(finding) = make_finding(lang, c, r, rule, &found, text)
                 {
                     findings.push(finding);
                 }
@@ -331,34 +453,88 @@ fn parse(lang: Lang, text: &str) -> Result<Root, SyntaxError> {
     }
 }
 
+/// Whether every condition of `rule` holds for a match.
+fn conditions_hold(
+    rule: &Rule,
+    (codemod, rule_index): (usize, usize),
+    found: &Match<'_>,
+    root: &Root,
+    text: &str,
+    context: &Context,
+) -> bool {
+    rule.conditions
+        .iter()
+        .enumerate()
+        .all(|(i, condition)| match condition {
+            Condition::Provider {
+                provider,
+                requirement,
+            } => requirement.matches(context.providers.major(provider)),
+            Condition::Related {
+                present,
+                scope,
+                rule: related,
+                shared,
+            } => {
+                let wanted: Vec<String> = shared
+                    .iter()
+                    .map(|v| var_text(found, text, v).unwrap_or_default())
+                    .collect();
+                let mut exists = root.root().find_all(&**related).any(|other| {
+                    shared
+                        .iter()
+                        .zip(&wanted)
+                        .all(|(v, w)| var_text(&other, text, v).as_deref() == Some(w))
+                });
+                if !exists && *scope == Scope::Program {
+                    exists = context
+                        .facts
+                        .0
+                        .get(&(codemod, rule_index, i))
+                        .is_some_and(|all| all.contains(&wanted));
+                }
+                exists == *present
+            }
+        })
+}
+
 /// The finding of one match, or `None` when its fix would change nothing: the code already
 /// has the form the codemod wants (a rule that also matches its own output must not loop).
 fn make_finding(
+    lang: Lang,
     codemod: usize,
     rule_index: usize,
     rule: &Rule,
-    found: &NodeMatch<'_, StrDoc<SupportLang>>,
+    found: &Match<'_>,
     text: &str,
 ) -> Option<Finding> {
     let range = found.range();
-    let fix = match rule.config.fixer.first() {
-        None => None,
-        Some(fixer) => {
-            let edit = found.make_edit(&rule.config.matcher, fixer);
-            let mut edit = Edit {
-                range: edit.position..edit.position + edit.deleted_length,
-                text: String::from_utf8(edit.inserted_text)
-                    .expect("a fix built from UTF-8 text and UTF-8 templates is UTF-8"),
-            };
-            if text[edit.range.clone()] == edit.text {
-                return None;
-            }
-            if edit.text.is_empty() {
-                edit.range = tidy_deletion(text, edit.range);
-            }
-            Some(vec![edit])
+    let mut fix = build_fix(lang, rule, found, text);
+    if let Some(fix) = &mut fix {
+        fix.edits
+            .retain(|edit| text[edit.range.clone()] != edit.text);
+        if fix.edits.is_empty() {
+            return None;
         }
-    };
+        for edit in &mut fix.edits {
+            if edit.text.is_empty() {
+                edit.range = tidy_deletion(text, edit.range.clone());
+            }
+        }
+    } else if !rule.config.fixer.is_empty() && !rule.effects.is_empty() {
+        // A fix whose effects cannot be placed: still a finding, with no fix.
+    }
+    let secrets = rule
+        .secrets
+        .iter()
+        .filter_map(|name| var_text(found, text, name))
+        .map(|secret| {
+            secret
+                .trim_matches(|c| c == '"' || c == '\'' || c == '`')
+                .to_owned()
+        })
+        .filter(|secret| !secret.is_empty())
+        .collect();
     Some(Finding {
         codemod,
         rule: rule_index,
@@ -367,6 +543,7 @@ fn make_finding(
         range,
         message: rule.config.get_message(found),
         fix,
+        secrets,
     })
 }
 
@@ -381,7 +558,7 @@ fn tidy_deletion(text: &str, range: Range<usize>) -> Range<usize> {
         .map_or(text.len(), |i| range.end + i);
     let before = &text[line_start..range.start];
     let after = &text[range.end..line_end];
-    if before.chars().all(is_blank) && after.chars().all(is_blank) {
+    if before.chars().all(is_blank) && after.trim_end_matches('\r').chars().all(is_blank) {
         let end = if line_end < text.len() {
             line_end + 1
         } else {
@@ -397,23 +574,23 @@ fn tidy_deletion(text: &str, range: Range<usize>) -> Range<usize> {
 }
 
 /// Chooses the fixes to apply together: in source order, each fix whose edits conflict with
-/// none already chosen (a fix's edits are all applied or none). Returns the edits and how many
-/// fixes they come from; the others are found again, on the new text, by the next pass.
-fn compose(fixes: &[Finding]) -> (Vec<Edit>, usize) {
-    let mut chosen: Vec<Edit> = Vec::new();
-    let mut count = 0;
+/// none already chosen (a fix's edits are all applied or none). The others are found again, on
+/// the new text, by the next pass.
+fn compose(fixes: &[Finding]) -> Vec<&Finding> {
+    let mut chosen_edits: Vec<&Edit> = Vec::new();
+    let mut chosen = Vec::new();
     for finding in fixes {
-        let Some(edits) = &finding.fix else { continue };
-        let conflicts = edits.iter().enumerate().any(|(i, edit)| {
-            chosen.iter().any(|c| c.conflicts_with(edit))
-                || edits[..i].iter().any(|e| e.conflicts_with(edit))
-        });
+        let Some(fix) = &finding.fix else { continue };
+        let conflicts = fix
+            .edits
+            .iter()
+            .any(|edit| chosen_edits.iter().any(|c| c.conflicts_with(edit)));
         if !conflicts {
-            chosen.extend(edits.iter().cloned());
-            count += 1;
+            chosen_edits.extend(fix.edits.iter());
+            chosen.push(finding);
         }
     }
-    (chosen, count)
+    chosen
 }
 
 #[cfg(test)]
@@ -448,7 +625,12 @@ mod tests {
 
     fn fix(engine: &Engine, text: &str) -> FixOutcome {
         engine
-            .fix(Lang::TypeScript, text, &FixOptions::default())
+            .fix(
+                Lang::TypeScript,
+                text,
+                &FixOptions::default(),
+                &Context::default(),
+            )
             .expect("input parses")
     }
 
@@ -460,7 +642,11 @@ mod tests {
             "language: TypeScript\nrule: { pattern: 'f($A)' }\nmessage: f of $A",
         )]);
         let findings = engine
-            .check(Lang::TypeScript, "f(1);\nconst x = f(2);\n")
+            .check(
+                Lang::TypeScript,
+                "f(1);\nconst x = f(2);\n",
+                &Context::default(),
+            )
             .unwrap();
         let points: Vec<_> = findings
             .iter()
@@ -573,6 +759,7 @@ mod tests {
                 Lang::TypeScript,
                 "f(1);\nconst = ;\n",
                 &FixOptions::default(),
+                &Context::default(),
             )
             .unwrap_err();
         assert_eq!(error.at.line, 2);
@@ -591,6 +778,7 @@ mod tests {
                     unsafe_fixes: true,
                     ..FixOptions::default()
                 },
+                &Context::default(),
             )
             .unwrap();
         assert_eq!(with_unsafe.fixed_text(), Some("b;\n"));
@@ -609,7 +797,7 @@ mod tests {
         assert!(outcome.problems.is_empty());
         assert!(
             engine
-                .check(Lang::TypeScript, "f(\"x\");\n")
+                .check(Lang::TypeScript, "f(\"x\");\n", &Context::default())
                 .unwrap()
                 .is_empty()
         );
@@ -635,9 +823,19 @@ mod tests {
         )]);
         assert!(engine.handles(Lang::Python));
         assert!(!engine.handles(Lang::TypeScript));
-        assert!(engine.check(Lang::TypeScript, "a;\n").unwrap().is_empty());
+        assert!(
+            engine
+                .check(Lang::TypeScript, "a;\n", &Context::default())
+                .unwrap()
+                .is_empty()
+        );
         let outcome = engine
-            .fix(Lang::Python, "a = 1\n", &FixOptions::default())
+            .fix(
+                Lang::Python,
+                "a = 1\n",
+                &FixOptions::default(),
+                &Context::default(),
+            )
             .unwrap();
         assert_eq!(outcome.fixed_text(), Some("b = 1\n"));
     }

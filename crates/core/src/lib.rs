@@ -8,17 +8,28 @@
 //! texts; reading, walking, writing, git and the command line live elsewhere.
 
 mod codemod;
+mod effects;
 mod engine;
 mod lang;
+mod layout;
+pub mod manifest;
+mod secrets;
 mod syntax;
+mod template;
 mod text;
 
 pub use codemod::{
-    Applicability, Codemod, Condition, Docs, Ecosystem, Effect, Meta, Rule, Scope, Severity,
+    Applicability, Codemod, Condition, Docs, Effect, Meta, Place, Rule, Scope, Severity,
 };
-pub use engine::{DEFAULT_MAX_PASSES, Engine, Finding, FixOptions, FixOutcome, Problem, Step};
+pub use effects::Fix;
+pub use engine::{
+    Context, DEFAULT_MAX_PASSES, Engine, Facts, Finding, FixOptions, FixOutcome, Problem, Step,
+};
 pub use lang::{Lang, UnknownLang};
+pub use manifest::{DependencyRequest, Ecosystem, ManifestKind, ProviderVersions, VersionReq};
+pub use secrets::mask_secrets;
 pub use syntax::{SyntaxError, syntax_error};
+pub use template::Template;
 pub use text::{Edit, Point, apply_edits};
 
 /// Re-exported so the catalogue builds rules with the same ast-grep types the core runs.

@@ -1,0 +1,167 @@
+//! Pulumi programs on disk: which program a file belongs to (the nearest directory with a
+//! `Pulumi.yaml`), the manifests that declare its dependencies, and its provider versions.
+
+use iacfix_core::{ManifestKind, ProviderVersions};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// The project file that makes a directory a Pulumi program.
+pub const PROJECT_FILES: &[&str] = &["Pulumi.yaml", "Pulumi.yml"];
+
+/// A program: its root directory and the manifests that serve it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Program {
+    pub root: PathBuf,
+    /// For each kind, the nearest manifest at or above the root.
+    pub manifests: Vec<(ManifestKind, PathBuf)>,
+}
+
+impl Program {
+    /// The provider versions its manifests declare (unreadable manifests are ignored here; the
+    /// dependency step reports them if it needs them).
+    pub fn providers(&self) -> ProviderVersions {
+        let texts: Vec<(ManifestKind, String)> = self
+            .manifests
+            .iter()
+            .filter_map(|(kind, path)| Some((*kind, std::fs::read_to_string(path).ok()?)))
+            .collect();
+        ProviderVersions::from_manifests(texts.iter().map(|(k, t)| (*k, t.as_str())))
+    }
+}
+
+/// Finds programs, caching directory lookups.
+#[derive(Default)]
+pub struct Programs {
+    roots: HashMap<PathBuf, PathBuf>,
+}
+
+impl Programs {
+    /// The program root of a file: the nearest ancestor directory with a Pulumi.yaml; without
+    /// one, the nearest with a package manifest; else the file's directory.
+    pub fn root_of(&mut self, file: &Path) -> PathBuf {
+        let dir = file
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
+        if let Some(root) = self.roots.get(&dir) {
+            return root.clone();
+        }
+        let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
+        let has = |names: &[&str], d: &Path| names.iter().any(|n| d.join(n).is_file());
+        let manifest_names: Vec<&str> = ManifestKind::ALL.iter().map(|k| k.file_name()).collect();
+        let root = absolute
+            .ancestors()
+            .find(|d| has(PROJECT_FILES, d))
+            .or_else(|| absolute.ancestors().find(|d| has(&manifest_names, d)))
+            .map_or(dir.clone(), |found| relative_like(&dir, &absolute, found));
+        self.roots.insert(dir, root.clone());
+        root
+    }
+}
+
+/// `found` (an ancestor of `absolute`, the absolute form of `dir`) written relative like `dir`.
+fn relative_like(dir: &Path, absolute: &Path, found: &Path) -> PathBuf {
+    let ups = absolute.components().count() - found.components().count();
+    if dir.is_absolute() {
+        return found.to_path_buf();
+    }
+    let mut parts: Vec<Component<'_>> = dir
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    for _ in 0..ups {
+        match parts.last() {
+            Some(Component::Normal(_)) => {
+                parts.pop();
+            }
+            _ => parts.push(Component::ParentDir),
+        }
+    }
+    if parts.is_empty() {
+        PathBuf::from(".")
+    } else {
+        parts.iter().collect()
+    }
+}
+
+/// The program rooted at `root`, with its nearest manifests.
+pub fn program_at(root: &Path) -> Program {
+    let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut manifests = Vec::new();
+    for kind in ManifestKind::ALL {
+        if let Some(dir) = absolute
+            .ancestors()
+            .find(|d| d.join(kind.file_name()).is_file())
+        {
+            let path = if dir == absolute {
+                root.join(kind.file_name())
+            } else {
+                dir.join(kind.file_name())
+            };
+            manifests.push((kind, path));
+        }
+    }
+    Program {
+        root: root.to_path_buf(),
+        manifests,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_program_root_and_its_manifests() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path();
+        std::fs::create_dir_all(base.join("repo/infra/src")).unwrap();
+        std::fs::write(base.join("repo/package-lock.json"), "{}").unwrap();
+        std::fs::write(base.join("repo/infra/Pulumi.yaml"), "name: x\n").unwrap();
+        std::fs::write(base.join("repo/infra/package.json"), "{}").unwrap();
+        let mut programs = Programs::default();
+        let root = programs.root_of(&base.join("repo/infra/src/index.ts"));
+        assert_eq!(root, base.join("repo/infra"));
+        let program = program_at(&root);
+        assert_eq!(
+            program.manifests,
+            [
+                (
+                    ManifestKind::PackageLock,
+                    base.join("repo/package-lock.json")
+                ),
+                (
+                    ManifestKind::PackageJson,
+                    base.join("repo/infra/package.json")
+                ),
+            ]
+        );
+        // No Pulumi.yaml, no manifest: the file's directory.
+        std::fs::create_dir_all(base.join("loose")).unwrap();
+        let mut programs = Programs::default();
+        assert_eq!(
+            programs.root_of(&base.join("loose/a.py")),
+            base.join("loose")
+        );
+    }
+
+    #[test]
+    fn relative_roots_stay_relative() {
+        assert_eq!(
+            relative_like(Path::new("a/b"), Path::new("/x/a/b"), Path::new("/x/a")),
+            PathBuf::from("a")
+        );
+        assert_eq!(
+            relative_like(Path::new("a"), Path::new("/x/a"), Path::new("/x")),
+            PathBuf::from(".")
+        );
+        assert_eq!(
+            relative_like(Path::new("."), Path::new("/x/a"), Path::new("/x")),
+            PathBuf::from("..")
+        );
+    }
+}

@@ -1,0 +1,395 @@
+//! Turning a match into a fix: the rule's own edit (ast-grep's `fix`) plus the edits of its
+//! effects (imports, inserted statements, other occurrences of a literal) and the dependencies it
+//! needs. A fix is all or nothing: if an effect cannot be placed, the match keeps no fix.
+
+use crate::Lang;
+use crate::codemod::{Effect, Place, Rule};
+use crate::layout::{
+    SgNode, enclosing_statement, indent_block, indent_unit, indentation_at, insertion_point_before,
+    line_break, line_end, line_start, statement_before_all,
+};
+use crate::manifest::DependencyRequest;
+use crate::text::Edit;
+use ast_grep_core::NodeMatch;
+use ast_grep_core::tree_sitter::StrDoc;
+use ast_grep_language::SupportLang;
+use std::collections::HashMap;
+
+pub(crate) type Match<'r> = NodeMatch<'r, StrDoc<SupportLang>>;
+
+/// A fix: edits applied together, and the manifest dependencies they need.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fix {
+    pub edits: Vec<Edit>,
+    pub dependencies: Vec<DependencyRequest>,
+}
+
+/// The text a metavariable binds in a match: a transform's result, a node, or the source span of
+/// a `$$$` list. `None` when the match does not bind it.
+pub(crate) fn var_text(found: &Match<'_>, text: &str, name: &str) -> Option<String> {
+    let env = found.get_env();
+    if let Some(bytes) = env.get_transformed(name) {
+        return Some(String::from_utf8_lossy(bytes).into_owned());
+    }
+    if let Some(node) = env.get_match(name) {
+        return Some(node.text().into_owned());
+    }
+    let nodes = env.get_multiple_matches(name);
+    let (first, last) = (nodes.first()?, nodes.last()?);
+    Some(text[first.range().start..last.range().end].to_owned())
+}
+
+/// Builds the fix of a match; `None` when the rule has no `fix`, or an effect cannot be placed
+/// (no statement to insert next to), or the edits would overlap each other.
+pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) -> Option<Fix> {
+    let fixer = rule.config.fixer.first()?;
+    let main = found.make_edit(&rule.config.matcher, fixer);
+    let main = Edit {
+        range: main.position..main.position + main.deleted_length,
+        text: String::from_utf8(main.inserted_text)
+            .expect("a fix built from UTF-8 text and UTF-8 templates is UTF-8"),
+    };
+    let mut fix = Fix {
+        edits: vec![main],
+        dependencies: Vec::new(),
+    };
+    if rule.effects.is_empty() {
+        return Some(fix);
+    }
+    let root = found.get_node().root().root();
+    let newline = line_break(text);
+    // Imports first: their aliases are names the other templates use.
+    let mut bound: HashMap<String, String> = HashMap::new();
+    for effect in &rule.effects {
+        if let Effect::EnsureImport {
+            module,
+            alias,
+            bind,
+            first,
+        } = effect
+        {
+            let (alias, edit) = ensure_import(lang, &root, text, module, alias, *first, newline);
+            if let Some(bind) = bind {
+                bound.insert(bind.clone(), alias);
+            }
+            fix.edits.extend(edit);
+        }
+    }
+    let lookup = |name: &str| -> Option<String> {
+        bound
+            .get(name)
+            .cloned()
+            .or_else(|| var_text(found, text, name))
+            .or(Some(String::new()))
+    };
+    // Other occurrences of a literal: the places a declaration inserted "before" must precede.
+    let mut uses: Vec<SgNode<'_>> = Vec::new();
+    for effect in &rule.effects {
+        if let Effect::ReplaceSame {
+            of,
+            with,
+            enclosing,
+        } = effect
+        {
+            let Some(original) = found.get_env().get_match(of) else {
+                continue;
+            };
+            let replacement = with.render(lookup).ok()?;
+            let mut callee_edits: Vec<Edit> = Vec::new();
+            for node in root.dfs() {
+                if node.kind_id() != original.kind_id()
+                    || node.range() == original.range()
+                    || node.text() != original.text()
+                {
+                    continue;
+                }
+                fix.edits.push(Edit {
+                    range: node.range(),
+                    text: replacement.clone(),
+                });
+                for ancestor in node.ancestors() {
+                    if !matches!(&*ancestor.kind(), "call_expression" | "call") {
+                        continue;
+                    }
+                    let Some(function) = ancestor.field("function") else {
+                        continue;
+                    };
+                    if let Some((_, to)) = enclosing.iter().find(|(c, _)| *c == function.text())
+                        && !callee_edits.iter().any(|e| e.range == function.range())
+                    {
+                        callee_edits.push(Edit {
+                            range: function.range(),
+                            text: to.render(lookup).ok()?,
+                        });
+                    }
+                }
+                uses.push(node);
+            }
+            fix.edits.extend(callee_edits);
+        }
+    }
+    let unit = indent_unit(text);
+    for effect in &rule.effects {
+        match effect {
+            Effect::Insert {
+                anchor,
+                place,
+                template,
+            } => {
+                let anchor = match anchor {
+                    Some(name) => found.get_env().get_match(name)?.clone(),
+                    None => found.get_node().clone(),
+                };
+                let block = template.render(lookup).ok()?;
+                let edit = match place {
+                    Place::Before => {
+                        let mut nodes = vec![anchor];
+                        nodes.extend(uses.iter().cloned());
+                        let statement = statement_before_all(lang, &nodes)?;
+                        let at = insertion_point_before(lang, text, statement.range());
+                        let indent = indentation_at(text, statement.range().start);
+                        Edit {
+                            range: at..at,
+                            text: format!(
+                                "{}{newline}",
+                                indent_block(&block, indent, &unit, newline)
+                            ),
+                        }
+                    }
+                    Place::After => {
+                        let statement = enclosing_statement(lang, &anchor)?;
+                        let at = line_end(text, statement.range().end);
+                        let indent = indentation_at(text, statement.range().start);
+                        Edit {
+                            range: at..at,
+                            text: format!(
+                                "{newline}{}",
+                                indent_block(&block, indent, &unit, newline)
+                            ),
+                        }
+                    }
+                };
+                fix.edits.push(edit);
+            }
+            Effect::EnsureDependency(request) => fix.dependencies.push(request.clone()),
+            Effect::EnsureImport { .. } | Effect::ReplaceSame { .. } => {}
+        }
+    }
+    // The edits of one fix must not touch each other.
+    for (i, a) in fix.edits.iter().enumerate() {
+        if fix.edits[i + 1..].iter().any(|b| a.conflicts_with(b)) {
+            return None;
+        }
+    }
+    Some(fix)
+}
+
+/// The alias under which `module` is imported, and the edit adding the import if it is not.
+fn ensure_import(
+    lang: Lang,
+    root: &SgNode<'_>,
+    text: &str,
+    module: &str,
+    alias: &str,
+    first: bool,
+    newline: &str,
+) -> (String, Option<Edit>) {
+    match lang {
+        Lang::Python => ensure_python_import(root, text, module, alias, first, newline),
+        _ => ensure_js_import(root, text, module, alias, newline),
+    }
+}
+
+fn unquote(text: &str) -> &str {
+    text.trim_matches(|c| c == '"' || c == '\'' || c == '`')
+}
+
+fn ensure_js_import(
+    root: &SgNode<'_>,
+    text: &str,
+    module: &str,
+    alias: &str,
+    newline: &str,
+) -> (String, Option<Edit>) {
+    let mut last_import: Option<SgNode<'_>> = None;
+    let mut taken = false;
+    for statement in root.children() {
+        match &*statement.kind() {
+            "import_statement" => {
+                let source = statement
+                    .field("source")
+                    .map(|s| unquote(&s.text()).to_owned());
+                let clause = statement.children().find(|c| c.kind() == "import_clause");
+                let namespace = clause.as_ref().and_then(|c| {
+                    c.children()
+                        .find(|n| n.kind() == "namespace_import")
+                        .and_then(|n| n.children().find(|i| i.kind() == "identifier"))
+                        .or_else(|| c.children().find(|i| i.kind() == "identifier"))
+                });
+                if source.as_deref() == Some(module)
+                    && let Some(name) = namespace
+                {
+                    return (name.text().into_owned(), None);
+                }
+                if let Some(clause) = &clause
+                    && clause
+                        .dfs()
+                        .any(|n| n.kind() == "identifier" && n.text() == alias)
+                {
+                    taken = true;
+                }
+                last_import = Some(statement);
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                // const x = require("module")
+                for declarator in statement
+                    .children()
+                    .filter(|c| c.kind() == "variable_declarator")
+                {
+                    let (Some(name), Some(value)) =
+                        (declarator.field("name"), declarator.field("value"))
+                    else {
+                        continue;
+                    };
+                    let is_require = value.kind() == "call_expression"
+                        && value
+                            .field("function")
+                            .is_some_and(|f| f.text() == "require")
+                        && value.field("arguments").is_some_and(|a| {
+                            a.children()
+                                .any(|s| s.kind() == "string" && unquote(&s.text()) == module)
+                        });
+                    if is_require && name.kind() == "identifier" {
+                        return (name.text().into_owned(), None);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let alias = if taken {
+        let mut chars = alias.chars();
+        let capitalised: String = chars
+            .next()
+            .map(|c| c.to_ascii_uppercase())
+            .into_iter()
+            .chain(chars)
+            .collect();
+        format!("pulumi{capitalised}")
+    } else {
+        alias.to_owned()
+    };
+    let quote = last_import
+        .as_ref()
+        .and_then(|i| i.field("source"))
+        .and_then(|s| s.text().chars().next())
+        .unwrap_or('"');
+    let statement = format!("import * as {alias} from {quote}{module}{quote};");
+    let edit = match last_import {
+        Some(last) => {
+            let at = line_end(text, last.range().end);
+            Edit {
+                range: at..at,
+                text: format!("{newline}{statement}"),
+            }
+        }
+        None => Edit {
+            range: 0..0,
+            text: format!("{statement}{newline}"),
+        },
+    };
+    (alias, Some(edit))
+}
+
+fn ensure_python_import(
+    root: &SgNode<'_>,
+    text: &str,
+    module: &str,
+    alias: &str,
+    first: bool,
+    newline: &str,
+) -> (String, Option<Edit>) {
+    let mut imports: Vec<SgNode<'_>> = Vec::new();
+    let mut futures: Vec<SgNode<'_>> = Vec::new();
+    let mut taken = false;
+    for statement in root.children() {
+        match &*statement.kind() {
+            "import_statement" => {
+                for child in statement.children() {
+                    match &*child.kind() {
+                        "dotted_name" if child.text() == module => {
+                            return (module.to_owned(), None);
+                        }
+                        "aliased_import" => {
+                            let name = child.field("name").map(|n| n.text().into_owned());
+                            let bound = child.field("alias").map(|n| n.text().into_owned());
+                            if name.as_deref() == Some(module)
+                                && let Some(bound) = bound
+                            {
+                                return (bound, None);
+                            }
+                            taken |= bound.as_deref() == Some(alias);
+                        }
+                        "dotted_name" => taken |= child.text() == alias,
+                        _ => {}
+                    }
+                }
+                imports.push(statement);
+            }
+            "import_from_statement" => {
+                taken |= statement
+                    .field_children("name")
+                    .any(|name| match &*name.kind() {
+                        "aliased_import" => name.field("alias").is_some_and(|a| a.text() == alias),
+                        _ => name.text() == alias,
+                    });
+                imports.push(statement);
+            }
+            "future_import_statement" => futures.push(statement),
+            _ => {}
+        }
+    }
+    let alias = if taken {
+        module.to_owned()
+    } else {
+        alias.to_owned()
+    };
+    let statement = if alias == module {
+        format!("import {module}")
+    } else {
+        format!("import {module} as {alias}")
+    };
+    let edit = if first && let Some(first_import) = imports.first() {
+        let at = line_start(text, first_import.range().start);
+        Edit {
+            range: at..at,
+            text: format!("{statement}{newline}"),
+        }
+    } else if let Some(last) = imports.last().or(futures.last()) {
+        let at = line_end(text, last.range().end);
+        Edit {
+            range: at..at,
+            text: format!("{newline}{statement}"),
+        }
+    } else {
+        // After a module docstring, else at the top.
+        let docstring = root.children().next().filter(|s| {
+            s.kind() == "expression_statement"
+                && s.children().next().is_some_and(|c| c.kind() == "string")
+        });
+        match docstring {
+            Some(doc) => {
+                let at = line_end(text, doc.range().end);
+                Edit {
+                    range: at..at,
+                    text: format!("{newline}{newline}{statement}"),
+                }
+            }
+            None => Edit {
+                range: 0..0,
+                text: format!("{statement}{newline}"),
+            },
+        }
+    };
+    (alias, Some(edit))
+}
