@@ -463,6 +463,14 @@ impl Checker<'_> {
                 "list the languages the rule's patterns are written in, e.g. `[typescript, tsx]`",
             );
         }
+        if spec.applicability == Applicability::Manual && !rule.effects.is_empty() {
+            self.error(
+                at(&rule.effects[0]),
+                "a `manual` codemod cannot have `effects`",
+                "remove the effects (manual codemods only report), or make the codemod \
+                 `safe` or `unsafe`",
+            );
+        }
         let fix = match &rule.fix {
             Some(fix) if spec.applicability == Applicability::Manual => {
                 self.error(

@@ -131,9 +131,11 @@ impl Codemod {
             .collect()
     }
 
-    /// Whether any rule can rewrite code (a rule without `fix` only reports).
+    /// Whether any rule can rewrite code (a rule with neither `fix` nor effects only reports).
     pub fn has_fix(&self) -> bool {
-        self.rules.iter().any(|rule| !rule.config.fixer.is_empty())
+        self.rules
+            .iter()
+            .any(|rule| !rule.config.fixer.is_empty() || !rule.effects.is_empty())
     }
 }
 

@@ -39,20 +39,21 @@ pub(crate) fn var_text(found: &Match<'_>, text: &str, name: &str) -> Option<Stri
     Some(text[first.range().start..last.range().end].to_owned())
 }
 
-/// Builds the fix of a match; `None` when the rule has no `fix`, or an effect cannot be placed
-/// (no statement to insert next to), or the edits would overlap each other.
+/// Builds the fix of a match: the rule's `fix` (if any) and its effects. `None` when the rule
+/// has neither, or an effect cannot be placed (no statement to insert next to), or the edits
+/// would overlap each other.
 pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) -> Option<Fix> {
-    let fixer = rule.config.fixer.first()?;
-    let main = found.make_edit(&rule.config.matcher, fixer);
-    let main = Edit {
-        range: main.position..main.position + main.deleted_length,
-        text: String::from_utf8(main.inserted_text)
-            .expect("a fix built from UTF-8 text and UTF-8 templates is UTF-8"),
-    };
-    let mut fix = Fix {
-        edits: vec![main],
-        dependencies: Vec::new(),
-    };
+    let mut fix = Fix::default();
+    if let Some(fixer) = rule.config.fixer.first() {
+        let main = found.make_edit(&rule.config.matcher, fixer);
+        fix.edits.push(Edit {
+            range: main.position..main.position + main.deleted_length,
+            text: String::from_utf8(main.inserted_text)
+                .expect("a fix built from UTF-8 text and UTF-8 templates is UTF-8"),
+        });
+    } else if rule.effects.is_empty() {
+        return None;
+    }
     if rule.effects.is_empty() {
         return Some(fix);
     }

@@ -521,8 +521,6 @@ fn make_finding(
                 edit.range = tidy_deletion(text, edit.range.clone());
             }
         }
-    } else if !rule.config.fixer.is_empty() && !rule.effects.is_empty() {
-        // A fix whose effects cannot be placed: still a finding, with no fix.
     }
     let secrets = rule
         .secrets
