@@ -109,7 +109,7 @@ fn the_bundled_example_is_fixed_and_stays_fixed() {
     assert!(
         project
             .read("examples/broken-python/__main__.py")
-            .contains("encryption_configuration={\"replica_kms_key_id\": replica_key.arn},")
+            .contains("encryption_configuration=aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(replica_kms_key_id=replica_key.arn),")
     );
     let check = project.iacfix(&["check", "examples"]);
     assert_eq!(check.code, 0, "{check:?}");

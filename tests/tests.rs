@@ -4,4 +4,5 @@
 mod bad_input;
 mod cli;
 mod codemods;
+mod sdk;
 mod util;

@@ -2,7 +2,7 @@
 
 use crate::error::{CatalogError, chain, help_for_schema_error};
 use crate::spec::{
-    CaseSpec, CodemodSpec, ConditionSpec, EffectSpec, ExpectSpec, RuleSpec, ScopeSpec,
+    CaseSpec, CodemodSpec, ConditionSpec, EffectSpec, ExpectSpec, InputsSpec, RuleSpec, ScopeSpec,
 };
 use iacfix_core::ast_grep_config::SerializableRule;
 use iacfix_core::ast_grep_config::{
@@ -25,6 +25,9 @@ pub struct LoadedCodemod {
     pub source: String,
     /// The option values it was loaded with (defaults, overridden by the user's).
     pub options: BTreeMap<String, String>,
+    /// Whether the inputs of its changing cases type-check against the SDKs (`None`: the cases
+    /// are not type-checked).
+    pub inputs_type_check: Option<bool>,
 }
 
 /// Option values per codemod id: `--option <id>.<name>=<value>`.
@@ -57,6 +60,8 @@ pub struct Case {
     pub providers: BTreeMap<String, u64>,
     /// Option values set by the case.
     pub options: BTreeMap<String, String>,
+    /// Whether the case is type-checked against the SDKs (when its codemod is).
+    pub type_check: bool,
 }
 
 /// The default file name of a case in `lang`.
@@ -201,6 +206,7 @@ pub fn load_codemod_with(
         message,
         references,
         docs,
+        type_check,
         ..
     } = spec;
     Ok(LoadedCodemod {
@@ -225,6 +231,7 @@ pub fn load_codemod_with(
         cases,
         source: text.to_owned(),
         options,
+        inputs_type_check: type_check.map(|t| t.inputs == InputsSpec::Pass),
     })
 }
 
@@ -848,6 +855,7 @@ impl Checker<'_> {
                     .collect(),
                 providers: spec.providers.clone(),
                 options: spec.options.clone(),
+                type_check: spec.type_check,
             });
         }
         cases

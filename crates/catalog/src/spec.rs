@@ -48,6 +48,10 @@ pub struct CodemodSpec {
     /// The rules, each for one or more languages.
     #[schemars(with = "Vec<RuleSpec>")]
     pub rules: Vec<Spanned<RuleSpec>>,
+    /// How the cases are checked against the real Pulumi SDKs (tsc, pyright): the outputs of
+    /// changing cases and the inputs of unchanged ones must type-check; `inputs` says what the
+    /// inputs of changing and reported cases do. Without it, cases are not type-checked.
+    pub type_check: Option<TypeCheckSpec>,
     /// Inline test cases, run by `iacfix test` and `cargo test`.
     #[serde(default)]
     #[schemars(with = "Vec<CaseSpec>")]
@@ -342,6 +346,14 @@ pub struct CaseSpec {
     /// Option values for this case (`{ domain: internal.test }`).
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+    /// `false` for a case that is not a whole program (a look-alike snippet): it is not
+    /// type-checked against the SDKs.
+    #[serde(default = "yes")]
+    pub type_check: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Another file of a case's program.
@@ -351,6 +363,23 @@ pub struct FileSpec {
     pub input: String,
     /// The text the file must have after the fix; omitted: the file must not change.
     pub output: Option<String>,
+}
+
+/// How a codemod's cases type-check against the real SDKs.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TypeCheckSpec {
+    /// `fail` when the codemod fixes code the SDK's types reject (a resource type or property
+    /// that does not exist), `pass` when the inputs type-check and fail only at deploy time.
+    pub inputs: InputsSpec,
+}
+
+/// Whether the inputs of changing cases type-check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum InputsSpec {
+    Pass,
+    Fail,
 }
 
 /// What a test case expects of the codemod.

@@ -53,6 +53,7 @@ pub fn run_cases(loaded: LoadedCodemod) -> CodemodOutcome {
         cases,
         source,
         options,
+        ..
     } = loaded;
     let meta = codemod.meta.clone();
     let coverage = coverage(&meta, &cases);
