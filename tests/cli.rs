@@ -259,7 +259,7 @@ fn explain_shows_the_docs_under_fixed_headings() {
         ]
     );
     assert!(out.stdout.contains("```typescript\nimport * as aws"));
-    assert!(out.stdout.contains("After `iacfix apply`:\n\n```python\nimport pulumi_aws as aws\n\nreplication = aws.s3.BucketReplicationConfig("));
+    assert!(out.stdout.contains("After `iacfix apply`:\n\n```python\nimport pulumi_aws as aws\n\nsource = aws.s3.Bucket(\"source\")"));
 
     let out = run_in(&repo_path("."), &["explain", "s3-bucket-replicaton-config"]);
     assert_eq!(out.code, 2);
