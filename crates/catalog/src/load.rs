@@ -10,7 +10,7 @@ use iacfix_core::ast_grep_config::{
 };
 use iacfix_core::{
     Applicability, Codemod, Condition, DependencyRequest, Docs, Ecosystem, Effect, Lang, Meta,
-    Place, Rule, Scope, Template, VersionReq, syntax_error,
+    Place, Rule, Scope, Template, Var, VersionReq, syntax_error,
 };
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
@@ -638,6 +638,76 @@ impl Checker<'_> {
                 }
             }
         }
+        // Computed variables, in order: each may use the ones before it.
+        for entry in &rule.vars {
+            let pos = at(entry);
+            let spec = &entry.value;
+            let Some(name) = metavar(&spec.name) else {
+                self.error(
+                    pos,
+                    format!(
+                        "`name: {}` is not a metavariable such as `$NAME`",
+                        spec.name
+                    ),
+                    "write the name with its `$`: upper-case letters, digits and `_`",
+                );
+                continue;
+            };
+            if defined.contains(&name) {
+                self.error(
+                    pos,
+                    format!("`${name}` is already a metavariable of the rule"),
+                    "give the computed variable another name",
+                );
+                continue;
+            }
+            let check = |this: &mut Self, text: &str| -> Template {
+                let template = Template::parse(text);
+                for used in template.vars() {
+                    if !names.contains(used) {
+                        this.error(
+                            pos,
+                            format!("`${name}` uses `${used}`, which is not defined before it"),
+                            "define it in the rule, its transform, or an earlier var",
+                        );
+                    }
+                }
+                template
+            };
+            let var = match (&spec.pick, &spec.first) {
+                (Some(pick), None) => {
+                    let from = metavar(&pick.from).filter(|f| defined.contains(f));
+                    let Some(from) = from else {
+                        self.error(
+                            pos,
+                            format!(
+                                "`pick.from: {}` is not a metavariable of the rule",
+                                pick.from
+                            ),
+                            "pick from a metavariable bound to an options expression",
+                        );
+                        continue;
+                    };
+                    Var::Pick {
+                        from,
+                        keys: pick.keys.clone(),
+                        prefix: check(self, &pick.prefix),
+                        suffix: check(self, &pick.suffix),
+                    }
+                }
+                (None, Some(first)) => Var::First(first.iter().map(|t| check(self, t)).collect()),
+                _ => {
+                    self.error(
+                        pos,
+                        format!("`${name}` must have exactly one of `pick` and `first`"),
+                        "say how the variable is computed",
+                    );
+                    continue;
+                }
+            };
+            names.insert(name.clone());
+            compiled.vars.push((name, var));
+        }
         let template = |this: &mut Self, pos, text: &str| -> Template {
             let template = Template::parse(text);
             for name in template.vars() {
@@ -692,6 +762,19 @@ impl Checker<'_> {
                         package: dependency.package.clone(),
                         requirement: dependency.version.clone(),
                     })
+                }
+                EffectSpec::Replace(replace) => {
+                    let target = match &replace.target {
+                        Some(target) => match var(self, pos, target, "`replace.target`") {
+                            Some(name) => Some(name),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    Effect::Replace {
+                        target,
+                        with: template(self, pos, &replace.with),
+                    }
                 }
                 EffectSpec::ReplaceSame(replace) => {
                     let Some(of) = var(self, pos, &replace.of, "`replaceSame.of`") else {

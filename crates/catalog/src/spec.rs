@@ -102,6 +102,10 @@ pub struct RuleSpec {
     /// snapshots (only patch files meant for `git apply` carry it).
     #[serde(default)]
     pub secrets: Vec<String>,
+    /// Variables iacfix computes from a match for the effects' templates, in order.
+    #[serde(default)]
+    #[schemars(with = "Vec<VarSpec>")]
+    pub vars: Vec<Spanned<VarSpec>>,
     /// What the fix does beyond rewriting the matched node: all applied together, or nothing.
     #[serde(default)]
     #[schemars(with = "Vec<EffectSpec>")]
@@ -110,6 +114,36 @@ pub struct RuleSpec {
     #[serde(default)]
     #[schemars(with = "Vec<ConditionSpec>")]
     pub conditions: Vec<Spanned<ConditionSpec>>,
+}
+
+/// A variable computed from a match: `name` and exactly one of `pick` or `first`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VarSpec {
+    /// The variable (`$PASSWORD_OPTIONS`), usable in effect templates.
+    pub name: String,
+    /// The entries of a resource-options expression with these keys.
+    pub pick: Option<PickSpec>,
+    /// The first of these templates whose metavariables are all bound to non-empty text (a
+    /// fallback: `[$VAR_NAME, dbPassword]`).
+    pub first: Option<Vec<String>>,
+}
+
+/// Entries to keep from an options object (`{ parent: this, provider }`) or a Python
+/// `pulumi.ResourceOptions(...)` call.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PickSpec {
+    /// The metavariable bound to the options expression.
+    pub from: String,
+    /// The keys to keep, e.g. `[parent, provider, providers]`.
+    pub keys: Vec<String>,
+    /// Text before the kept entries, when there are any (a template).
+    #[serde(default)]
+    pub prefix: String,
+    /// Text after the kept entries, when there are any (a template).
+    #[serde(default)]
+    pub suffix: String,
 }
 
 /// A setting of the codemod.
@@ -141,6 +175,19 @@ pub enum EffectSpec {
     EnsureDependency(DependencySpec),
     /// Replace the other string literals of the file equal to a metavariable's.
     ReplaceSame(ReplaceSameSpec),
+    /// Replace a node (the matched one by default) with a template rendered by iacfix (so it
+    /// may use `vars` and import aliases, unlike `fix`).
+    Replace(ReplaceSpec),
+}
+
+/// A node to replace.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ReplaceSpec {
+    /// The metavariable bound to the node; the matched node when omitted.
+    pub target: Option<String>,
+    /// The replacement (a template).
+    pub with: String,
 }
 
 /// Statements to insert.

@@ -150,6 +150,24 @@ pub struct Rule {
     pub conditions: Vec<Condition>,
     /// Metavariables whose text is a secret: masked in every output but patch files.
     pub secrets: Vec<String>,
+    /// Variables iacfix computes after a match, in order, for the effect templates.
+    pub vars: Vec<(String, Var)>,
+}
+
+/// A variable computed from a match for effect templates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Var {
+    /// The entries of an options object (`{ parent: this, provider }` in TypeScript,
+    /// `ResourceOptions(parent=self)` in Python) bound to `from` whose keys are in `keys`, joined
+    /// by `, `, between `prefix` and `suffix`; empty when none is kept.
+    Pick {
+        from: String,
+        keys: Vec<String>,
+        prefix: Template,
+        suffix: Template,
+    },
+    /// The first of these templates whose metavariables are all bound to non-empty text.
+    First(Vec<Template>),
 }
 
 impl Rule {
@@ -165,6 +183,7 @@ impl Rule {
             effects: Vec::new(),
             conditions: Vec::new(),
             secrets: Vec::new(),
+            vars: Vec::new(),
         })
     }
 }
@@ -193,6 +212,11 @@ pub enum Effect {
     },
     /// Make sure the program's manifest declares a dependency.
     EnsureDependency(DependencyRequest),
+    /// Replace the node bound to `target` (the matched node when `None`) by `with`.
+    Replace {
+        target: Option<String>,
+        with: Template,
+    },
     /// Replace every other string literal of the file equal to the one bound to `of` by `with`;
     /// an occurrence inside a call to one of `enclosing`'s callees (`JSON.stringify`) also has the
     /// callee rewritten (`pulumi.jsonStringify`), since the replacement is no longer plain text.

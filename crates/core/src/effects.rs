@@ -3,7 +3,7 @@
 //! needs. A fix is all or nothing: if an effect cannot be placed, the match keeps no fix.
 
 use crate::Lang;
-use crate::codemod::{Effect, Place, Rule};
+use crate::codemod::{Effect, Place, Rule, Var};
 use crate::layout::{
     SgNode, enclosing_statement, indent_block, indent_unit, indentation_at, insertion_point_before,
     line_break, line_end, line_start, statement_before_all,
@@ -59,8 +59,10 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
     }
     let root = found.get_node().root().root();
     let newline = line_break(text);
-    // Imports first: their aliases are names the other templates use.
+    // Imports first: their aliases are names the other templates use. An import with a `bind`
+    // is added only if a template used its alias.
     let mut bound: HashMap<String, String> = HashMap::new();
+    let mut imports: Vec<(Option<String>, Edit)> = Vec::new();
     for effect in &rule.effects {
         if let Effect::EnsureImport {
             module,
@@ -73,10 +75,51 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
             if let Some(bind) = bind {
                 bound.insert(bind.clone(), alias);
             }
-            fix.edits.extend(edit);
+            if let Some(edit) = edit {
+                imports.push((bind.clone(), edit));
+            }
         }
     }
+    let used: std::cell::RefCell<std::collections::HashSet<String>> = Default::default();
+    // Variables computed from the match, in order (each may use the previous ones).
+    for (name, var) in &rule.vars {
+        let resolve = |n: &str| {
+            used.borrow_mut().insert(n.to_owned());
+            bound.get(n).cloned().or_else(|| var_text(found, text, n))
+        };
+        let value = match var {
+            Var::Pick {
+                from,
+                keys,
+                prefix,
+                suffix,
+            } => {
+                let kept = found
+                    .get_env()
+                    .get_match(from)
+                    .map(|node| pick(lang, node, keys))
+                    .unwrap_or_default();
+                if kept.is_empty() {
+                    String::new()
+                } else {
+                    let fill = |n: &str| resolve(n).or(Some(String::new()));
+                    format!(
+                        "{}{}{}",
+                        prefix.render(fill).ok()?,
+                        kept.join(", "),
+                        suffix.render(fill).ok()?
+                    )
+                }
+            }
+            Var::First(options) => options
+                .iter()
+                .find_map(|option| option.render(|n| resolve(n).filter(|v| !v.is_empty())).ok())
+                .unwrap_or_default(),
+        };
+        bound.insert(name.clone(), value);
+    }
     let lookup = |name: &str| -> Option<String> {
+        used.borrow_mut().insert(name.to_owned());
         bound
             .get(name)
             .cloned()
@@ -173,9 +216,36 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
                 fix.edits.push(edit);
             }
             Effect::EnsureDependency(request) => fix.dependencies.push(request.clone()),
+            Effect::Replace { target, with } => {
+                let node = match target {
+                    Some(name) => found.get_env().get_match(name)?.clone(),
+                    None => found.get_node().clone(),
+                };
+                fix.edits.push(Edit {
+                    range: node.range(),
+                    text: with.render(lookup).ok()?,
+                });
+            }
             Effect::EnsureImport { .. } | Effect::ReplaceSame { .. } => {}
         }
     }
+    for (bind, edit) in imports {
+        if bind.is_none_or(|b| used.borrow().contains(&b)) {
+            fix.edits.push(edit);
+        }
+    }
+    // Insertions at one place (two imports) become one, in effect order.
+    fix.edits.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut merged: Vec<Edit> = Vec::with_capacity(fix.edits.len());
+    for edit in std::mem::take(&mut fix.edits) {
+        match merged.last_mut() {
+            Some(last) if last.range.is_empty() && edit.range == last.range => {
+                last.text.push_str(&edit.text);
+            }
+            _ => merged.push(edit),
+        }
+    }
+    fix.edits = merged;
     // The edits of one fix must not touch each other.
     for (i, a) in fix.edits.iter().enumerate() {
         if fix.edits[i + 1..].iter().any(|b| a.conflicts_with(b)) {
@@ -183,6 +253,47 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
         }
     }
     Some(fix)
+}
+
+/// The entries of an options expression whose key is one of `keys`: the pairs (and shorthand
+/// properties) of a TypeScript object literal, the keyword arguments of a Python call such as
+/// `pulumi.ResourceOptions(parent=self)`. Nothing for other expressions (a variable).
+fn pick(lang: Lang, node: &SgNode<'_>, keys: &[String]) -> Vec<String> {
+    let wanted = |key: &str| keys.iter().any(|k| k == unquote(key));
+    match lang {
+        Lang::Python => {
+            let call = if node.kind() == "keyword_argument" {
+                match node.field("value") {
+                    Some(value) => value,
+                    None => return Vec::new(),
+                }
+            } else {
+                node.clone()
+            };
+            if call.kind() != "call" {
+                return Vec::new();
+            }
+            call.field("arguments")
+                .map(|args| {
+                    args.children()
+                        .filter(|a| a.kind() == "keyword_argument")
+                        .filter(|a| a.field("name").is_some_and(|n| wanted(&n.text())))
+                        .map(|a| a.text().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+        _ if node.kind() == "object" => node
+            .children()
+            .filter(|entry| match &*entry.kind() {
+                "pair" => entry.field("key").is_some_and(|k| wanted(&k.text())),
+                "shorthand_property_identifier" => wanted(&entry.text()),
+                _ => false,
+            })
+            .map(|entry| entry.text().into_owned())
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The alias under which `module` is imported, and the edit adding the import if it is not.

@@ -19,7 +19,7 @@ mod template;
 mod text;
 
 pub use codemod::{
-    Applicability, Codemod, Condition, Docs, Effect, Meta, Place, Rule, Scope, Severity,
+    Applicability, Codemod, Condition, Docs, Effect, Meta, Place, Rule, Scope, Severity, Var,
 };
 pub use effects::Fix;
 pub use engine::{

@@ -535,6 +535,14 @@ fn add_to_package_json(text: &str, request: &DependencyRequest) -> Result<String
         ));
     }
     let indent = crate::layout::indentation_at(text, entries[0].range().start).to_owned();
+    // On one line (`{"a": "1", "b": "2"}`): stay on it.
+    let one_line = !text[value.range()].contains('\n');
+    let (separator, indent) = if one_line {
+        (" ".to_owned(), String::new())
+    } else {
+        (newline.to_owned(), indent)
+    };
+    let newline = separator.as_str();
     // npm keeps dependencies sorted: insert before the first greater key.
     Ok(
         match entries
@@ -717,6 +725,15 @@ mod tests {
         assert_eq!(
             out,
             "{\r\n  \"dependencies\": {\r\n    \"@pulumi/random\": \"^4.0.0\",\r\n    \"@pulumi/zzz\": \"1\"\r\n  }\r\n}\r\n"
+        );
+        // A one-line object stays on one line.
+        let text = "{\"dependencies\": {\"@pulumi/aws\": \"7.48.0\", \"@pulumi/zz\": \"1\"}}";
+        let out = ensure_dependency(ManifestKind::PackageJson, text, &random_npm())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            out,
+            "{\"dependencies\": {\"@pulumi/aws\": \"7.48.0\", \"@pulumi/random\": \"^4.0.0\", \"@pulumi/zz\": \"1\"}}"
         );
         // Declared as a dev dependency counts.
         let dev = "{\"devDependencies\": {\"@pulumi/random\": \"4.1.0\"}}";
