@@ -101,18 +101,57 @@ fn apply_writes_the_fix_and_a_second_run_changes_nothing() {
 fn the_bundled_example_is_fixed_and_stays_fixed() {
     let project = Project::new();
     project.copy_from_repo("tests/examples", "examples");
+    // Safe fixes only: the unsafe ones remain, and say how to apply them.
     let out = project.iacfix(&["apply", "examples"]);
-    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("fixable with --unsafe)."), "{out:?}");
     assert!(project.read("examples/broken-typescript/index.ts").contains(
         "new aws.s3.BucketReplicationConfig(`trading-archive-replication-${environmentSuffix}`"
     ));
     assert!(
         project
-            .read("examples/broken-python/__main__.py")
-            .contains("encryption_configuration=aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(replica_kms_key_id=replica_key.arn),")
+            .read("examples/broken-typescript/index.ts")
+            .contains("masterPassword: \"Tr4d1ng-Pa55w0rd\"")
     );
+
+    let out = project.iacfix(&["apply", "--unsafe", "examples"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let typescript = project.read("examples/broken-typescript/index.ts");
+    assert!(
+        typescript.contains("name: `tradingdb-${environmentSuffix}.test.local`"),
+        "{typescript}"
+    );
+    assert!(
+        typescript.contains("masterPassword: clusterPassword.result,"),
+        "{typescript}"
+    );
+    assert!(!typescript.contains("Tr4d1ng-Pa55w0rd"), "{typescript}");
+    assert!(
+        project
+            .read("examples/broken-typescript/package.json")
+            .contains("\"@pulumi/random\": \"^4.0.0\"")
+    );
+    let python = project.read("examples/broken-python/__main__.py");
+    assert!(python.contains("encryption_configuration=aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(replica_kms_key_id=replica_key.arn),"), "{python}");
+    assert!(
+        python.contains("master_password=warehouse_password.result,"),
+        "{python}"
+    );
+    assert!(
+        project
+            .read("examples/broken-python/requirements.txt")
+            .contains("pulumi-random>=4.0.0,<5.0.0")
+    );
+    // The secrets never reached the terminal.
+    assert!(
+        !out.stdout.contains("Tr4d1ng-Pa55w0rd") && !out.stdout.contains("An4lyt1cs-Pa55"),
+        "{out:?}"
+    );
+
     let check = project.iacfix(&["check", "examples"]);
     assert_eq!(check.code, 0, "{check:?}");
+    let again = project.iacfix(&["apply", "--unsafe", "examples"]);
+    assert_eq!(again.stdout, "Fixed 0 findings in 0 files.\n", "{again:?}");
 }
 
 #[test]
@@ -234,9 +273,24 @@ fn list_prints_the_catalogue() {
         lines.next().unwrap().split_whitespace().collect::<Vec<_>>(),
         ["ID", "LANGUAGES", "SEVERITY", "FIX", "TITLE"]
     );
-    assert!(out.stdout.lines().any(|l| {
-        l.starts_with("s3-bucket-replication-config  typescript,tsx,javascript,python  deploy-blocker  safe  Use aws.s3.BucketReplicationConfig")
-    }), "{}", out.stdout);
+    let row: Vec<Vec<&str>> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("s3-bucket-replication-config "))
+        .map(|l| l.split_whitespace().take(5).collect())
+        .collect();
+    assert_eq!(
+        row,
+        [[
+            "s3-bucket-replication-config",
+            "typescript,tsx,javascript,python",
+            "deploy-blocker",
+            "safe",
+            "Use"
+        ]],
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
