@@ -32,11 +32,43 @@ pub(crate) fn var_text(found: &Match<'_>, text: &str, name: &str) -> Option<Stri
         return Some(String::from_utf8_lossy(bytes).into_owned());
     }
     if let Some(node) = env.get_match(name) {
-        return Some(node.text().into_owned());
+        return Some(dedent(text, node.range()));
     }
     let nodes = env.get_multiple_matches(name);
     let (first, last) = (nodes.first()?, nodes.last()?);
-    Some(text[first.range().start..last.range().end].to_owned())
+    Some(dedent(text, first.range().start..last.range().end))
+}
+
+/// The text of `range`, its continuation lines relative to the indentation of the line it
+/// starts on (a template re-indents them where it places the text).
+fn dedent(text: &str, range: std::ops::Range<usize>) -> String {
+    let value = &text[range.clone()];
+    if !value.contains('\n') {
+        return value.to_owned();
+    }
+    let base = indentation_at(text, range.start).len();
+    let mut lines = value.split('\n');
+    let mut out = lines.next().unwrap_or_default().to_owned();
+    for line in lines {
+        out.push('\n');
+        let blank = line.len() - line.trim_start_matches([' ', '\t']).len();
+        out.push_str(&line[blank.min(base)..]);
+    }
+    out
+}
+
+/// Whether `haystack` refers to `needle`: equal, or containing it as a whole token (not inside
+/// a longer identifier), so `vpc` is in `vpc.id`, `this.vpc.id` and `network.vpc.id`.
+pub(crate) fn refers_to(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return haystack.is_empty();
+    }
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    haystack.match_indices(needle).any(|(at, _)| {
+        let before = haystack[..at].chars().next_back();
+        let after = haystack[at + needle.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
 }
 
 /// Builds the fix of a match: the rule's `fix` (if any) and its effects. `None` when the rule
@@ -97,7 +129,7 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
                 let kept = found
                     .get_env()
                     .get_match(from)
-                    .map(|node| pick(lang, node, keys))
+                    .map(|node| pick(lang, node, keys, text))
                     .unwrap_or_default();
                 if kept.is_empty() {
                     String::new()
@@ -258,7 +290,7 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
 /// The entries of an options expression whose key is one of `keys`: the pairs (and shorthand
 /// properties) of a TypeScript object literal, the keyword arguments of a Python call such as
 /// `pulumi.ResourceOptions(parent=self)`. Nothing for other expressions (a variable).
-fn pick(lang: Lang, node: &SgNode<'_>, keys: &[String]) -> Vec<String> {
+fn pick(lang: Lang, node: &SgNode<'_>, keys: &[String], text: &str) -> Vec<String> {
     let wanted = |key: &str| keys.iter().any(|k| k == unquote(key));
     match lang {
         Lang::Python => {
@@ -278,7 +310,7 @@ fn pick(lang: Lang, node: &SgNode<'_>, keys: &[String]) -> Vec<String> {
                     args.children()
                         .filter(|a| a.kind() == "keyword_argument")
                         .filter(|a| a.field("name").is_some_and(|n| wanted(&n.text())))
-                        .map(|a| a.text().into_owned())
+                        .map(|a| dedent(text, a.range()))
                         .collect()
                 })
                 .unwrap_or_default()
@@ -290,7 +322,7 @@ fn pick(lang: Lang, node: &SgNode<'_>, keys: &[String]) -> Vec<String> {
                 "shorthand_property_identifier" => wanted(&entry.text()),
                 _ => false,
             })
-            .map(|entry| entry.text().into_owned())
+            .map(|entry| dedent(text, entry.range()))
             .collect(),
         _ => Vec::new(),
     }
@@ -504,4 +536,28 @@ fn ensure_python_import(
         }
     };
     (alias, Some(edit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_whole_tokens() {
+        assert!(refers_to("vpc", "vpc"));
+        assert!(refers_to("vpc.id", "vpc"));
+        assert!(refers_to("this.vpc.id", "vpc"));
+        assert!(refers_to("network.vpc.id", "vpc"));
+        assert!(!refers_to("mainVpc.id", "Vpc"));
+        assert!(!refers_to("vpcs[0].id", "vpc"));
+        assert!(!refers_to("other.id", "vpc"));
+    }
+
+    #[test]
+    fn dedents_continuation_lines() {
+        let text = "x(\n        tags: {\n            A: 1,\n        },\n)";
+        let start = text.find("tags").unwrap();
+        let end = text.find("},").unwrap() + 1;
+        assert_eq!(dedent(text, start..end), "tags: {\n    A: 1,\n}");
+    }
 }

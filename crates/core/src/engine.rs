@@ -3,7 +3,7 @@
 //! edit that would break the file's syntax.
 
 use crate::codemod::{Applicability, Codemod, Condition, Rule, Scope};
-use crate::effects::{Fix, Match, build_fix, var_text};
+use crate::effects::{Fix, Match, build_fix, refers_to, var_text};
 use crate::manifest::{DependencyRequest, ProviderVersions};
 use crate::text::{Edit, Point, apply_edits};
 use crate::{Lang, SyntaxError, syntax};
@@ -480,18 +480,23 @@ fn conditions_hold(
                     .iter()
                     .map(|v| var_text(found, text, v).unwrap_or_default())
                     .collect();
+                // The related match binds each shared metavariable to text that refers to the
+                // match's (`vpc.id` refers to `vpc`).
+                let related_to =
+                    |bound: &[String]| bound.iter().zip(&wanted).all(|(b, w)| refers_to(b, w));
                 let mut exists = root.root().find_all(&**related).any(|other| {
-                    shared
+                    let bound: Vec<String> = shared
                         .iter()
-                        .zip(&wanted)
-                        .all(|(v, w)| var_text(&other, text, v).as_deref() == Some(w))
+                        .map(|v| var_text(&other, text, v).unwrap_or_default())
+                        .collect();
+                    related_to(&bound)
                 });
                 if !exists && *scope == Scope::Program {
                     exists = context
                         .facts
                         .0
                         .get(&(codemod, rule_index, i))
-                        .is_some_and(|all| all.contains(&wanted));
+                        .is_some_and(|all| all.iter().any(|bound| related_to(bound)));
                 }
                 exists == *present
             }

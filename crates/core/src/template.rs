@@ -66,7 +66,14 @@ impl Template {
         for piece in &self.pieces {
             match piece {
                 Piece::Text(text) => out.push_str(text),
-                Piece::Var(name) => out.push_str(&lookup(name).ok_or_else(|| name.clone())?),
+                Piece::Var(name) => {
+                    let value = lookup(name).ok_or_else(|| name.clone())?;
+                    // A multi-line value's continuation lines follow the indentation of the
+                    // template line it is placed on.
+                    let line = &out[out.rfind('\n').map_or(0, |i| i + 1)..];
+                    let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+                    out.push_str(&value.replace('\n', &format!("\n{indent}")));
+                }
             }
         }
         Ok(out)
@@ -87,5 +94,14 @@ mod tests {
             "new <R>.X(`${name}-pw`, { a: \"$%\" }<OPTS>) $lower <_A1>"
         );
         assert_eq!(t.render(|_| None), Err("R".to_owned()));
+    }
+
+    #[test]
+    fn multi_line_values_follow_the_template_line() {
+        let t = Template::parse("f({\n    $TAGS\n})");
+        let out = t
+            .render(|_| Some("tags: {\n    A: 1,\n}".to_owned()))
+            .unwrap();
+        assert_eq!(out, "f({\n    tags: {\n        A: 1,\n    }\n})");
     }
 }
