@@ -459,3 +459,140 @@ fn the_readme_codemod_example_works() {
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(project.read("src/app.py"), "newName = 1\n");
 }
+
+const PASSWORD_TS: &str = r#"import * as aws from "@pulumi/aws";
+
+export const db = new aws.rds.Cluster("orders", {
+    engine: "aurora-postgresql",
+    masterUsername: "app",
+    masterPassword: "hunter2-but-longer",
+});
+export const replication = new aws.s3.BucketReplication("r", { role: "arn", bucket: "b", rules: [] });
+"#;
+
+#[test]
+fn secrets_are_masked_in_every_terminal_output() {
+    let project = Project::new();
+    project
+        .file("Pulumi.yaml", "name: p\nruntime: nodejs\n")
+        .file(
+            "package.json",
+            "{\n  \"dependencies\": {\n    \"@pulumi/aws\": \"^7.0.0\"\n  }\n}\n",
+        )
+        .file("index.ts", PASSWORD_TS);
+    for args in [
+        &["check"][..],
+        &["apply", "--dry-run", "--unsafe"][..],
+        &["apply", "--dry-run"][..],
+    ] {
+        let out = project.iacfix(args);
+        assert_eq!(out.code, 1, "{args:?}: {out:?}");
+        assert!(
+            !out.stdout.contains("hunter2") && !out.stderr.contains("hunter2"),
+            "{args:?}: {out:?}"
+        );
+    }
+    let diff = project.iacfix(&["apply", "--dry-run", "--unsafe"]);
+    assert!(
+        diff.stdout.contains(
+            "-    masterPassword: \"********\",\n+    masterPassword: ordersPassword.result,"
+        ) || diff.stdout.contains(
+            "-    masterPassword: \"********\",\n+    masterPassword: dbPassword.result,"
+        ),
+        "{diff:?}"
+    );
+    assert!(
+        diff.stdout.contains("+    \"@pulumi/random\": \"^4.0.0\""),
+        "{diff:?}"
+    );
+
+    let out = project.iacfix(&["apply", "--unsafe"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stdout.contains("hunter2"), "{out:?}");
+    assert!(!project.read("index.ts").contains("hunter2"));
+}
+
+#[test]
+fn a_dependency_that_cannot_be_declared_drops_only_that_codemod() {
+    let project = Project::new();
+    project
+        .file("Pulumi.yaml", "name: p\nruntime: nodejs\n")
+        .file("package.json", "{ this is not json")
+        .file("index.ts", PASSWORD_TS);
+    let out = project.iacfix(&["apply", "--unsafe"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "error: index.ts: some fixes were not applied: `hardcoded-db-password` needs \
+             `@pulumi/random` declared in package.json: package.json is not a JSON object"
+        ),
+        "{out:?}"
+    );
+    let text = project.read("index.ts");
+    // The other codemod's fix is applied; the password codemod's is not (nor half of it).
+    assert!(
+        text.contains("new aws.s3.BucketReplicationConfig(\"r\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("masterPassword: \"hunter2-but-longer\""),
+        "{text}"
+    );
+    assert!(!text.contains("@pulumi/random"), "{text}");
+    assert_eq!(project.read("package.json"), "{ this is not json");
+}
+
+#[test]
+fn options_change_what_a_codemod_writes() {
+    let project = Project::new();
+    project.file(
+        "index.ts",
+        "import * as aws from \"@pulumi/aws\";\nexport const z = new aws.route53.Zone(\"z\", { name: \"db.example.com\" });\n",
+    );
+    let out = project.iacfix(&[
+        "apply",
+        "--dry-run",
+        "--option",
+        "route53-reserved-domain.domain=corp.internal",
+    ]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stdout.contains(
+            "+export const z = new aws.route53.Zone(\"z\", { name: \"db.corp.internal\" });"
+        ),
+        "{out:?}"
+    );
+
+    let out = project.iacfix(&[
+        "check",
+        "--option",
+        "route53-reserved-domain.domain=Not A Domain",
+    ]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("option `domain`: `Not A Domain` does not match"),
+        "{out:?}"
+    );
+    let out = project.iacfix(&["check", "--option", "route53-reserved-domain.zone=x"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("the codemod has no option `zone`\n  help: its options are: domain"),
+        "{out:?}"
+    );
+    let out = project.iacfix(&["check", "--option", "no-such-codemod.domain=x"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("no codemod `no-such-codemod` to set options of"),
+        "{out:?}"
+    );
+    let out = project.iacfix(&["check", "--option", "nonsense"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("is not of the form `<codemod-id>.<name>=<value>`"),
+        "{out:?}"
+    );
+}

@@ -70,3 +70,56 @@ fn every_codemod_has_a_snapshot_and_every_snapshot_a_codemod() {
         codemods
     );
 }
+
+#[test]
+fn every_program_codemod_is_type_checked_and_covers_its_languages() {
+    use iacfix_catalog::Expectation;
+    use iacfix_core::Lang;
+    let family = |lang: Lang| match lang {
+        Lang::TypeScript | Lang::Tsx | Lang::JavaScript => "typescript",
+        Lang::Python => "python",
+        Lang::Yaml => "yaml",
+    };
+    let mut problems = Vec::new();
+    for loaded in load_builtin().unwrap_or_else(|e| panic!("{e}")) {
+        let id = loaded.codemod.meta.id.clone();
+        let families: BTreeSet<&str> = loaded.codemod.languages().into_iter().map(family).collect();
+        if families.iter().any(|f| *f != "yaml") && loaded.inputs_type_check.is_none() {
+            problems.push(format!(
+                "{id}: has TypeScript/Python rules but no `typeCheck`"
+            ));
+        }
+        for f in &families {
+            let changing = loaded
+                .cases
+                .iter()
+                .filter(|c| family(c.lang) == *f && !matches!(c.expect, Expectation::Unchanged))
+                .count();
+            let unchanged = loaded
+                .cases
+                .iter()
+                .filter(|c| family(c.lang) == *f && matches!(c.expect, Expectation::Unchanged))
+                .count();
+            // The four codemods users asked for by name carry the full set of shapes.
+            let (min_changing, min_unchanged) = if NAMED.contains(&id.as_str()) {
+                (4, 2)
+            } else {
+                (1, 1)
+            };
+            if changing < min_changing || unchanged < min_unchanged {
+                problems.push(format!(
+                    "{id}: {f} has {changing} changing and {unchanged} unchanged cases \
+                     (at least {min_changing} and {min_unchanged})"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+const NAMED: &[&str] = &[
+    "s3-bucket-replication-config",
+    "route53-reserved-domain",
+    "hardcoded-db-password",
+    "vpc-flow-logs",
+];

@@ -142,6 +142,47 @@ fn write_programs(root: &Path, langs: &[Lang]) -> Vec<Program> {
     programs
 }
 
+/// The bundled broken example, as is (it must fail: it uses a type the provider does not have)
+/// and after `iacfix apply --unsafe` (it must type-check), as programs under `cases/example/`.
+fn write_example(root: &Path, project: &str, main: &str) -> Vec<Program> {
+    let mut programs = Vec::new();
+    for (variant, fix, must_pass) in [("input", false, false), ("output", true, true)] {
+        let dir = format!("cases/example/{project}-{variant}");
+        let target = root.join(&dir);
+        std::fs::create_dir_all(&target).unwrap();
+        let source = repo_path(&format!("tests/examples/{project}"));
+        for entry in std::fs::read_dir(&source).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+        }
+        if fix {
+            let out = crate::util::run_in(&target, &["apply", "--unsafe", "."]);
+            assert_eq!(out.code, 0, "iacfix apply --unsafe on the example: {out:?}");
+            let check = crate::util::run_in(&target, &["check", "."]);
+            assert_eq!(
+                check.code, 0,
+                "the fixed example still has findings: {check:?}"
+            );
+        }
+        // Only the program's source is type-checked (its tsconfig and package.json are the
+        // project's, not the checker's).
+        for entry in std::fs::read_dir(&target).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n != main) {
+                std::fs::remove_file(path).unwrap();
+            }
+        }
+        programs.push(Program {
+            codemod: "bundled example".into(),
+            case: project.into(),
+            variant,
+            must_pass,
+            dir,
+        });
+    }
+    programs
+}
+
 fn write_case(dir: &Path, case: &Case, text: &str) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join(&case.path), text).unwrap();
@@ -195,7 +236,8 @@ fn case_dir(path: &str) -> Option<String> {
 #[test]
 fn typescript_cases_type_check_against_the_real_sdk() {
     let root = npm_sdk();
-    let programs = write_programs(&root, &[Lang::TypeScript, Lang::Tsx]);
+    let mut programs = write_programs(&root, &[Lang::TypeScript, Lang::Tsx]);
+    programs.extend(write_example(&root, "broken-typescript", "index.ts"));
     assert!(
         programs.iter().any(|p| p.variant == "output"),
         "no TypeScript case is type-checked: declare `typeCheck` in the codemods"
@@ -247,7 +289,8 @@ fn typescript_cases_type_check_against_the_real_sdk() {
 #[test]
 fn python_cases_type_check_against_the_real_sdk() {
     let root = python_sdk();
-    let programs = write_programs(&root, &[Lang::Python]);
+    let mut programs = write_programs(&root, &[Lang::Python]);
+    programs.extend(write_example(&root, "broken-python", "__main__.py"));
     assert!(
         programs.iter().any(|p| p.variant == "output"),
         "no Python case is type-checked: declare `typeCheck` in the codemods"

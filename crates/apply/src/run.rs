@@ -23,7 +23,7 @@ pub const DEFAULT_EXCLUDES: &[&str] = &["node_modules", "venv", "__pycache__", "
 pub const DEFAULT_MAX_FILESIZE: u64 = 10 * 1024 * 1024;
 
 /// What to do with each file.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Mode {
     /// Report findings.
     Check,
@@ -32,7 +32,7 @@ pub enum Mode {
 }
 
 /// Options of a run.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct RunOptions {
     pub mode: Mode,
     /// Worker threads; 0 picks one per core.
@@ -64,6 +64,8 @@ pub enum FileKind {
         outcome: FixOutcome,
         /// Why some of the fixes were dropped (a dependency they need could not be declared).
         dropped: Option<String>,
+        /// The fix options the outcome was computed with.
+        options: FixOptions,
     },
     /// Not a source file for iacfix (binary, too large, a symlink, an unknown language).
     Skipped(Skip),
@@ -224,7 +226,7 @@ pub fn run(engine: &Engine, paths: &[PathBuf], options: &RunOptions) -> RunRepor
         }
     }
     for (root, files) in by_program {
-        declare_dependencies(&roots[&root], &files, &mut report);
+        declare_dependencies(engine, &roots[&root], &contexts[&root], &files, &mut report);
     }
     report
 }
@@ -310,19 +312,69 @@ fn program_facts(engine: &Engine, program: &Program, options: &RunOptions) -> Fa
     facts
 }
 
-/// Declares the dependencies the program's fixes need in its manifests. A file whose fixes need
-/// a dependency that cannot be declared keeps only the steps before the first such fix.
-fn declare_dependencies(program: &Program, files: &[usize], report: &mut RunReport) {
+/// Declares the dependencies the program's fixes need in its manifests. A codemod whose fixes
+/// in a file need a dependency that cannot be declared is not applied to that file (the file is
+/// fixed again without it, so the other codemods' fixes stay): all of a fix, or none of it.
+fn declare_dependencies(
+    engine: &Engine,
+    program: &Program,
+    context: &Context,
+    files: &[usize],
+    report: &mut RunReport,
+) {
+    for _ in 0..=engine.codemods().len() {
+        let (manifests, failures) = plan_dependencies(program, files, report);
+        if failures.is_empty() {
+            report.manifests.extend(
+                manifests
+                    .into_values()
+                    .filter(|change| change.new_text != change.source.text),
+            );
+            report.manifests.sort_by(|a, b| a.path.cmp(&b.path));
+            return;
+        }
+        for (index, codemod, reason) in failures {
+            let file = &mut report.files[index];
+            let FileKind::Fixed {
+                lang,
+                source,
+                outcome,
+                dropped,
+                options,
+                ..
+            } = &mut file.kind
+            else {
+                continue;
+            };
+            options.skip.push(codemod);
+            let why = format!("`{}` {reason}", engine.codemods()[codemod].meta.id);
+            *dropped = Some(match dropped.take() {
+                Some(earlier) => format!("{earlier}; {why}"),
+                None => why,
+            });
+            if let Ok(again) = engine.fix(*lang, &source.text, options, context) {
+                *outcome = again;
+            }
+        }
+    }
+}
+
+type Failure = (usize, usize, String);
+
+/// The manifest edits the fixes of `files` need, and the fixes whose dependency cannot be
+/// declared: (file index, codemod, why).
+fn plan_dependencies(
+    program: &Program,
+    files: &[usize],
+    report: &RunReport,
+) -> (BTreeMap<PathBuf, ManifestChange>, Vec<Failure>) {
     let mut manifests: BTreeMap<PathBuf, ManifestChange> = BTreeMap::new();
+    let mut failures = Vec::new();
     for &index in files {
-        let FileKind::Fixed {
-            outcome, dropped, ..
-        } = &mut report.files[index].kind
-        else {
+        let FileKind::Fixed { outcome, .. } = &report.files[index].kind else {
             continue;
         };
-        let mut keep = outcome.steps.len();
-        'steps: for (s, step) in outcome.steps.iter().enumerate() {
+        'steps: for step in &outcome.steps {
             for request in &step.dependencies {
                 let editable = program
                     .manifests
@@ -330,16 +382,20 @@ fn declare_dependencies(program: &Program, files: &[usize], report: &mut RunRepo
                     .filter(|(kind, _)| kind.is_editable())
                     .map(|(kind, path)| (*kind, path.clone()));
                 let Some((kind, path)) = manifest_for(request.ecosystem, editable) else {
-                    *dropped = Some(format!(
-                        "needs `{}` declared, and the program at {} has no {}",
-                        request.package,
-                        display_path(&program.root),
-                        match request.ecosystem {
-                            iacfix_core::Ecosystem::Npm => "package.json",
-                            iacfix_core::Ecosystem::PyPi => "requirements.txt or pyproject.toml",
-                        }
+                    failures.push((
+                        index,
+                        step.codemod,
+                        format!(
+                            "needs `{}` declared, and the program at {} has no {}",
+                            request.package,
+                            display_path(&program.root),
+                            match request.ecosystem {
+                                iacfix_core::Ecosystem::Npm => "package.json",
+                                iacfix_core::Ecosystem::PyPi =>
+                                    "requirements.txt or pyproject.toml",
+                            }
+                        ),
                     ));
-                    keep = s;
                     break 'steps;
                 };
                 if !manifests.contains_key(&path) {
@@ -363,9 +419,14 @@ fn declare_dependencies(program: &Program, files: &[usize], report: &mut RunRepo
                             manifests.insert(path.clone(), change);
                         }
                         Err(error) => {
-                            *dropped =
-                                Some(format!("cannot read {}: {error}", display_path(&path)));
-                            keep = s;
+                            failures.push((
+                                index,
+                                step.codemod,
+                                format!(
+                                    "needs {}, which cannot be read: {error}",
+                                    display_path(&path)
+                                ),
+                            ));
                             break 'steps;
                         }
                     }
@@ -378,25 +439,22 @@ fn declare_dependencies(program: &Program, files: &[usize], report: &mut RunRepo
                     }
                     Ok(None) => {}
                     Err(error) => {
-                        *dropped = Some(format!(
-                            "needs `{}` declared in {}: {error}",
-                            request.package,
-                            display_path(&path)
+                        failures.push((
+                            index,
+                            step.codemod,
+                            format!(
+                                "needs `{}` declared in {}: {error}",
+                                request.package,
+                                display_path(&path)
+                            ),
                         ));
-                        keep = s;
                         break 'steps;
                     }
                 }
             }
         }
-        outcome.steps.truncate(keep);
     }
-    report.manifests.extend(
-        manifests
-            .into_values()
-            .filter(|change| change.new_text != change.source.text),
-    );
-    report.manifests.sort_by(|a, b| a.path.cmp(&b.path));
+    (manifests, failures)
 }
 
 fn worth_reporting(kind: &FileKind) -> bool {
@@ -428,18 +486,19 @@ fn process(
         }
         Err(ReadError::Io(error)) => return FileKind::Failed(FileError::Read(error)),
     };
-    match options.mode {
+    match &options.mode {
         Mode::Check => match engine.check(lang, &source.text, context) {
             Ok(findings) => FileKind::Checked { lang, findings },
             Err(error) => FileKind::Failed(FileError::Syntax(error)),
         },
-        Mode::Fix(fix) => match engine.fix(lang, &source.text, &fix, context) {
+        Mode::Fix(fix) => match engine.fix(lang, &source.text, fix, context) {
             Ok(outcome) => FileKind::Fixed {
                 lang,
                 source,
                 original,
                 outcome,
                 dropped: None,
+                options: fix.clone(),
             },
             Err(error) => FileKind::Failed(FileError::Syntax(error)),
         },

@@ -83,12 +83,15 @@ impl Facts {
 }
 
 /// Options for [`Engine::fix`].
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct FixOptions {
     /// Also apply fixes of `unsafe` codemods.
     pub unsafe_fixes: bool,
     /// See [`DEFAULT_MAX_PASSES`].
     pub max_passes: usize,
+    /// Codemods (by index) whose fixes are not applied here, e.g. because the dependency they
+    /// need cannot be declared; their findings remain.
+    pub skip: Vec<usize>,
 }
 
 impl Default for FixOptions {
@@ -96,6 +99,7 @@ impl Default for FixOptions {
         FixOptions {
             unsafe_fixes: false,
             max_passes: DEFAULT_MAX_PASSES,
+            skip: Vec::new(),
         }
     }
 }
@@ -185,6 +189,9 @@ impl Engine {
 
     /// Whether codemod `index`'s fixes are applied under `options`.
     pub fn fix_enabled(&self, index: usize, options: &FixOptions) -> bool {
+        if options.skip.contains(&index) {
+            return false;
+        }
         match self.codemods[index].meta.applicability {
             Applicability::Safe => true,
             Applicability::Unsafe => options.unsafe_fixes,
