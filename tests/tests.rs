@@ -4,5 +4,6 @@
 mod bad_input;
 mod cli;
 mod codemods;
+mod readme;
 mod sdk;
 mod util;
