@@ -7,6 +7,7 @@ mod args;
 mod catalogue;
 mod commands;
 mod report;
+mod review;
 
 use clap::Parser;
 use std::ffi::OsString;
@@ -36,18 +37,47 @@ impl From<ExitStatus> for ExitCode {
     }
 }
 
-/// Output streams of a command.
+/// The streams of a command.
 pub struct Io<'a> {
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
+    /// Answers to `--interactive` questions.
+    pub input: &'a mut dyn std::io::BufRead,
+    /// Whether `out` is a terminal (colour by default).
+    pub out_is_terminal: bool,
 }
 
-/// Parses `args` (the first being the program name) and runs the command.
+/// Parses `args` (the first being the program name) and runs the command, reading no input
+/// and writing to streams that are not terminals.
 pub fn main_with_args<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let mut input = std::io::empty();
+    main_with_io(
+        args,
+        Io {
+            out,
+            err,
+            input: &mut input,
+            out_is_terminal: false,
+        },
+    )
+}
+
+/// [`main_with_args`] with all the streams given.
+pub fn main_with_io<I, T>(args: I, io: Io<'_>) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let Io {
+        out,
+        err,
+        input,
+        out_is_terminal,
+    } = io;
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
@@ -63,7 +93,12 @@ where
             return ExitStatus::Error.into();
         }
     };
-    let mut io = Io { out, err };
+    let mut io = Io {
+        out,
+        err,
+        input,
+        out_is_terminal,
+    };
     match commands::run(cli, &mut io) {
         Ok(status) => status.into(),
         Err(error) => {

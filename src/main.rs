@@ -1,7 +1,18 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    iacfix::main_with_args(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock())
+    let stdin = std::io::stdin();
+    let out_is_terminal = stdout.is_terminal();
+    iacfix::main_with_io(
+        std::env::args_os(),
+        iacfix::Io {
+            out: &mut stdout.lock(),
+            err: &mut stderr.lock(),
+            input: &mut stdin.lock(),
+            out_is_terminal,
+        },
+    )
 }

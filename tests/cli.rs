@@ -64,7 +64,12 @@ fn dry_run_prints_the_diff_and_writes_nothing() {
         assert_eq!(out.code, 1, "changes are needed: {out:?}");
         assert_eq!(
             out.stdout,
-            "--- a/index.ts\n+++ b/index.ts\n@@ -1,6 +1,6 @@\n import * as aws from \"@pulumi/aws\";\n \n\
+            "iacfix: s3-bucket-replication-config: Use aws.s3.BucketReplicationConfig, the \
+             replication resource the AWS provider has\n  safe · 1 fix · The AWS provider has no \
+             `BucketReplication` resource: TypeScript fails to compile (`Property \
+             'BucketReplication' does not exist`) and Python fails with `AttributeError` before \
+             any resource is registered.\n\
+             --- a/index.ts\n+++ b/index.ts\n@@ -1,6 +1,6 @@\n import * as aws from \"@pulumi/aws\";\n \n\
              -const replication = new aws.s3.BucketReplication(\"replication\", {\n\
              +const replication = new aws.s3.BucketReplicationConfig(\"replication\", {\n     \
              role: role.arn,\n     bucket: source.id,\n     rules: [{ status: \"Enabled\", \

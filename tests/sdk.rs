@@ -156,7 +156,8 @@ fn write_example(root: &Path, project: &str, main: &str) -> Vec<Program> {
             std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
         }
         if fix {
-            let out = crate::util::run_in(&target, &["apply", "--unsafe", "."]);
+            // The cache is inside the iacfix checkout, a git work tree that may be dirty.
+            let out = crate::util::run_in(&target, &["apply", "--unsafe", "--allow-dirty", "."]);
             assert_eq!(out.code, 0, "iacfix apply --unsafe on the example: {out:?}");
             let check = crate::util::run_in(&target, &["check", "."]);
             assert_eq!(

@@ -2,9 +2,11 @@
 //!
 //! - `codegen [--check]`: regenerate `codemods/codemod.schema.json` and `codemods/README.md`
 //!   (with `--check`, fail if they are stale instead of writing them).
+//! - `readme`: re-run the README's `$ iacfix …` examples and write their output.
 //! - `new-codemod <id> [--languages typescript,python]`: scaffold `codemods/<id>.yaml`.
 
 mod codegen;
+mod readme;
 mod scaffold;
 
 use anyhow::{Context, bail};
@@ -16,14 +18,15 @@ fn main() -> anyhow::Result<()> {
     match args.as_slice() {
         ["codegen"] => codegen::run(codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
+        ["readme"] => readme::run(),
         ["new-codemod", id] => scaffold::new_codemod(id, &["typescript", "python"]),
         ["new-codemod", id, "--languages", languages] => {
             let languages: Vec<&str> = languages.split(',').collect();
             scaffold::new_codemod(id, &languages)
         }
         _ => bail!(
-            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask new-codemod <id> [--languages \
-             typescript,python]"
+            "usage:\n  cargo xtask codegen [--check]\n  cargo xtask readme\n  cargo xtask \
+             new-codemod <id> [--languages typescript,python]"
         ),
     }
 }

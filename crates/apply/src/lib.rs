@@ -5,16 +5,20 @@
 //! source files; the core sees text only.
 
 mod diff;
+pub mod git;
+pub mod patch;
+mod plan;
 mod program;
 mod run;
 mod source;
 mod write;
 
 pub use diff::file_diff;
+pub use plan::{ChangePlan, CodemodChange, PlannedFile};
 pub use program::{PROJECT_FILES, Program, Programs, program_at};
 pub use run::{
     DEFAULT_EXCLUDES, DEFAULT_MAX_FILESIZE, FileError, FileKind, FileResult, ManifestChange, Mode,
     PathError, RunOptions, RunReport, Skip, display_path, run,
 };
 pub use source::{ReadError, SourceText, decode, read_source};
-pub use write::{Change, WriteError, write_atomic, write_changeset};
+pub use write::{Change, WriteError, write_atomic, write_changeset, write_changeset_until};

@@ -7,13 +7,14 @@ use crate::program::{Program, Programs, program_at};
 use crate::source::{ReadError, SourceText, decode, read_source};
 use iacfix_core::manifest::{ManifestKind, ensure_dependency, manifest_for};
 use iacfix_core::{
-    Context, Engine, Facts, Finding, FixOptions, FixOutcome, Lang, Point, SyntaxError,
+    Context, DependencyRequest, Engine, Facts, Finding, FixOptions, FixOutcome, Lang, Point,
+    SyntaxError,
 };
 use ignore::{WalkBuilder, WalkState};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Directories never walked into (unless given explicitly): dependencies and caches, which are
 /// not the user's program and are large. Hidden directories (`.git`, `.venv`) are skipped too.
@@ -47,6 +48,8 @@ pub struct FileResult {
     /// The path as printed: as walked, with `/` separators and no leading `./`.
     pub display: String,
     pub kind: FileKind,
+    /// The root of the program the file belongs to (source files only).
+    pub program: Option<PathBuf>,
 }
 
 /// What happened to a file.
@@ -66,6 +69,8 @@ pub enum FileKind {
         dropped: Option<String>,
         /// The fix options the outcome was computed with.
         options: FixOptions,
+        /// The program context the outcome was computed in.
+        context: Arc<Context>,
     },
     /// Not a source file for iacfix (binary, too large, a symlink, an unknown language).
     Skipped(Skip),
@@ -124,8 +129,18 @@ pub struct ManifestChange {
     pub source: SourceText,
     pub original: Vec<u8>,
     pub new_text: String,
+    /// The dependencies added, each with the codemod whose fix needed it (in the order added).
+    pub requests: Vec<(usize, DependencyRequest)>,
+}
+
+impl ManifestChange {
     /// The packages added.
-    pub packages: Vec<String>,
+    pub fn packages(&self) -> Vec<&str> {
+        self.requests
+            .iter()
+            .map(|(_, r)| r.package.as_str())
+            .collect()
+    }
 }
 
 /// Everything a run found, in path order.
@@ -139,6 +154,10 @@ pub struct RunReport {
     pub errors: Vec<PathError>,
     /// Source files the engine looked at.
     pub files_checked: usize,
+    /// The programs the files belong to, by root.
+    pub programs: BTreeMap<PathBuf, Program>,
+    /// The paths given, absolute: nothing outside them is written.
+    pub roots: Vec<PathBuf>,
 }
 
 /// A file found by the walk.
@@ -174,16 +193,16 @@ pub fn run(engine: &Engine, paths: &[PathBuf], options: &RunOptions) -> RunRepor
             root_of.push(None);
         }
     }
-    let contexts: BTreeMap<PathBuf, Context> = roots
+    let contexts: BTreeMap<PathBuf, Arc<Context>> = roots
         .iter()
         .map(|(root, program)| {
             let facts = program_facts(engine, program, options);
             (
                 root.clone(),
-                Context {
+                Arc::new(Context {
                     providers: program.providers(),
                     facts,
-                },
+                }),
             )
         })
         .collect();
@@ -204,11 +223,10 @@ pub fn run(engine: &Engine, paths: &[PathBuf], options: &RunOptions) -> RunRepor
             display: display_path(&candidate.path),
             path: candidate.path.clone(),
             kind,
+            program: root_of[index].clone(),
         })
     });
-    let mut by_program: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
-    for (index, result) in results.into_iter().enumerate() {
-        let Some(result) = result else { continue };
+    for result in results.into_iter().flatten() {
         if matches!(
             result.kind,
             FileKind::Checked { .. } | FileKind::Fixed { .. }
@@ -216,19 +234,55 @@ pub fn run(engine: &Engine, paths: &[PathBuf], options: &RunOptions) -> RunRepor
             report.files_checked += 1;
         }
         if worth_reporting(&result.kind) {
-            if let Some(root) = &root_of[index] {
-                by_program
-                    .entry(root.clone())
-                    .or_default()
-                    .push(report.files.len());
-            }
             report.files.push(result);
         }
     }
-    for (root, files) in by_program {
-        declare_dependencies(engine, &roots[&root], &contexts[&root], &files, &mut report);
-    }
+    report.programs = roots;
+    report.roots = paths
+        .iter()
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    report.declare_dependencies(engine);
     report
+}
+
+impl RunReport {
+    /// Fixes file `index` again without the codemods in `skip` (their findings remain).
+    pub fn refix_without(&mut self, engine: &Engine, index: usize, skip: &[usize]) {
+        if let FileKind::Fixed {
+            lang,
+            source,
+            outcome,
+            options,
+            context,
+            ..
+        } = &mut self.files[index].kind
+        {
+            options.skip.extend(skip.iter().copied());
+            options.skip.sort_unstable();
+            options.skip.dedup();
+            if let Ok(again) = engine.fix(*lang, &source.text, options, context) {
+                *outcome = again;
+            }
+        }
+    }
+
+    /// Plans the manifest edits every program's fixes need (replacing any earlier plan). A
+    /// codemod whose fixes in a file need a dependency that cannot be declared is not applied to
+    /// that file: the file is fixed again without it, so the others' fixes stay (all of a fix,
+    /// or none of it).
+    pub fn declare_dependencies(&mut self, engine: &Engine) {
+        self.manifests.clear();
+        let roots: Vec<PathBuf> = self.programs.keys().cloned().collect();
+        for root in roots {
+            let files: Vec<usize> = (0..self.files.len())
+                .filter(|i| self.files[*i].program.as_ref() == Some(&root))
+                .collect();
+            let program = self.programs[&root].clone();
+            declare_program_dependencies(engine, &program, &files, self);
+        }
+        self.manifests.sort_by(|a, b| a.path.cmp(&b.path));
+    }
 }
 
 /// Walks the paths in parallel; returns the files (with their language, if iacfix reads it) and
@@ -315,10 +369,9 @@ fn program_facts(engine: &Engine, program: &Program, options: &RunOptions) -> Fa
 /// Declares the dependencies the program's fixes need in its manifests. A codemod whose fixes
 /// in a file need a dependency that cannot be declared is not applied to that file (the file is
 /// fixed again without it, so the other codemods' fixes stay): all of a fix, or none of it.
-fn declare_dependencies(
+fn declare_program_dependencies(
     engine: &Engine,
     program: &Program,
-    context: &Context,
     files: &[usize],
     report: &mut RunReport,
 ) {
@@ -330,31 +383,17 @@ fn declare_dependencies(
                     .into_values()
                     .filter(|change| change.new_text != change.source.text),
             );
-            report.manifests.sort_by(|a, b| a.path.cmp(&b.path));
             return;
         }
         for (index, codemod, reason) in failures {
-            let file = &mut report.files[index];
-            let FileKind::Fixed {
-                lang,
-                source,
-                outcome,
-                dropped,
-                options,
-                ..
-            } = &mut file.kind
-            else {
-                continue;
-            };
-            options.skip.push(codemod);
-            let why = format!("`{}` {reason}", engine.codemods()[codemod].meta.id);
-            *dropped = Some(match dropped.take() {
-                Some(earlier) => format!("{earlier}; {why}"),
-                None => why,
-            });
-            if let Ok(again) = engine.fix(*lang, &source.text, options, context) {
-                *outcome = again;
+            if let FileKind::Fixed { dropped, .. } = &mut report.files[index].kind {
+                let why = format!("`{}` {reason}", engine.codemods()[codemod].meta.id);
+                *dropped = Some(match dropped.take() {
+                    Some(earlier) => format!("{earlier}; {why}"),
+                    None => why,
+                });
             }
+            report.refix_without(engine, index, &[codemod]);
         }
     }
 }
@@ -381,7 +420,22 @@ fn plan_dependencies(
                     .iter()
                     .filter(|(kind, _)| kind.is_editable())
                     .map(|(kind, path)| (*kind, path.clone()));
-                let Some((kind, path)) = manifest_for(request.ecosystem, editable) else {
+                let found = manifest_for(request.ecosystem, editable);
+                if let Some((_, path)) = &found
+                    && !report.is_inside_roots(path)
+                {
+                    failures.push((
+                        index,
+                        step.codemod,
+                        format!(
+                            "needs `{}` declared in {}, which is outside the paths given",
+                            request.package,
+                            display_path(path)
+                        ),
+                    ));
+                    break 'steps;
+                }
+                let Some((kind, path)) = found else {
                     failures.push((
                         index,
                         step.codemod,
@@ -414,7 +468,7 @@ fn plan_dependencies(
                                 new_text: source.text.clone(),
                                 source,
                                 original,
-                                packages: Vec::new(),
+                                requests: Vec::new(),
                             };
                             manifests.insert(path.clone(), change);
                         }
@@ -435,7 +489,7 @@ fn plan_dependencies(
                 match ensure_dependency(kind, &change.new_text, request) {
                     Ok(Some(new)) => {
                         change.new_text = new;
-                        change.packages.push(request.package.clone());
+                        change.requests.push((step.codemod, request.clone()));
                     }
                     Ok(None) => {}
                     Err(error) => {
@@ -457,6 +511,14 @@ fn plan_dependencies(
     (manifests, failures)
 }
 
+impl RunReport {
+    /// Whether `path` is inside one of the paths given (iacfix writes nothing outside them).
+    pub fn is_inside_roots(&self, path: &Path) -> bool {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        self.roots.iter().any(|root| absolute.starts_with(root))
+    }
+}
+
 fn worth_reporting(kind: &FileKind) -> bool {
     match kind {
         FileKind::Checked { findings, .. } => !findings.is_empty(),
@@ -473,7 +535,7 @@ fn process(
     path: &Path,
     lang: Lang,
     options: &RunOptions,
-    context: &Context,
+    context: &Arc<Context>,
 ) -> FileKind {
     let (source, original) = match read_source(path, options.max_filesize) {
         Ok(read) => read,
@@ -499,6 +561,7 @@ fn process(
                 outcome,
                 dropped: None,
                 options: fix.clone(),
+                context: Arc::clone(context),
             },
             Err(error) => FileKind::Failed(FileError::Syntax(error)),
         },

@@ -12,6 +12,8 @@ pub enum WriteError {
     ChangedOnDisk,
     #[error("it is a symbolic link; iacfix does not write through links")]
     Symlink,
+    #[error("interrupted")]
+    Interrupted,
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -53,6 +55,15 @@ pub struct Change<'a> {
 /// read), then written one by one; if a write fails, the files already written get their
 /// original bytes back. On error, returns the index of the change that failed.
 pub fn write_changeset(changes: &[Change<'_>]) -> Result<(), (usize, WriteError)> {
+    write_changeset_until(changes, &std::sync::atomic::AtomicBool::new(false))
+}
+
+/// [`write_changeset`], stopping when `stop` is set (Ctrl-C): the file being written is
+/// finished, then every file written is restored, and the error is [`WriteError::Interrupted`].
+pub fn write_changeset_until(
+    changes: &[Change<'_>],
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<(), (usize, WriteError)> {
     for (index, change) in changes.iter().enumerate() {
         let metadata = std::fs::symlink_metadata(change.path).map_err(|e| (index, e.into()))?;
         if metadata.file_type().is_symlink() {
@@ -63,7 +74,12 @@ pub fn write_changeset(changes: &[Change<'_>]) -> Result<(), (usize, WriteError)
         }
     }
     for (index, change) in changes.iter().enumerate() {
-        if let Err(error) = write_atomic(change.path, change.original, &change.new) {
+        let result = if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            Err(WriteError::Interrupted)
+        } else {
+            write_atomic(change.path, change.original, &change.new)
+        };
+        if let Err(error) = result {
             for done in changes[..index].iter().rev() {
                 // Best effort: the file is the one iacfix just wrote.
                 let _ = write_atomic(done.path, &done.new, done.original);
@@ -145,6 +161,26 @@ mod tests {
 
         std::fs::write(&b, "b").unwrap();
         write_changeset(&changes).unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "A");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "B");
+
+        // Interrupted before the second file: the first is restored.
+        let changes = [
+            Change {
+                path: &a,
+                original: b"A",
+                new: b"AA".to_vec(),
+            },
+            Change {
+                path: &b,
+                original: b"B",
+                new: b"BB".to_vec(),
+            },
+        ];
+        let stop = std::sync::atomic::AtomicBool::new(true);
+        let (index, error) = write_changeset_until(&changes, &stop).unwrap_err();
+        assert_eq!(index, 0);
+        assert!(matches!(error, WriteError::Interrupted));
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "A");
         assert_eq!(std::fs::read_to_string(&b).unwrap(), "B");
     }
