@@ -4,6 +4,7 @@
 mod bad_input;
 mod cli;
 mod codemods;
+mod git;
 mod readme;
 mod sdk;
 mod util;

@@ -60,9 +60,14 @@ impl Project {
 
     /// Runs `git` in the project's root, failing the test if git fails.
     pub fn git(&self, args: &[&str]) -> String {
+        self.git_in(self.root(), args)
+    }
+
+    /// Runs `git` in a directory, failing the test if git fails.
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
         let output = Command::new("git")
             .args(args)
-            .current_dir(self.root())
+            .current_dir(dir)
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .output()
@@ -78,12 +83,31 @@ impl Project {
 
 /// Runs the `iacfix` binary in `dir`.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_iacfix"))
+    run_with(dir, args, &[], None)
+}
+
+/// Runs the `iacfix` binary in `dir` with extra environment variables and standard input.
+pub fn run_with(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_iacfix"));
+    command
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
-        .output()
-        .expect("run iacfix");
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("run iacfix");
+    {
+        let mut input = child.stdin.take().expect("stdin is piped");
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).expect("write stdin");
+        }
+    }
+    let output = child.wait_with_output().expect("wait for iacfix");
     Output {
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),

@@ -279,7 +279,13 @@ pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
             if writing { "remain" } else { "would remain" }
         )
     };
-    let verb = if writing { "Fixed" } else { "Would fix" };
+    let verb = if writing {
+        "Fixed"
+    } else if args.patch.is_some() {
+        "The patch fixes"
+    } else {
+        "Would fix"
+    };
     let summary = format!(
         "{verb} {} in {}{remaining}.",
         plural(fixed, "finding", "findings"),
@@ -293,7 +299,7 @@ pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
     }
     Ok(if tally.errors > 0 {
         ExitStatus::Error
-    } else if tally.findings > 0 || (!writing && files_changed > 0) {
+    } else if tally.findings > 0 || (args.dry_run && files_changed > 0) {
         ExitStatus::Failure
     } else {
         ExitStatus::Success

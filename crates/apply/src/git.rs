@@ -196,6 +196,7 @@ impl Repo {
                     } else {
                         0o100644
                     });
+                let blob = self.repo.blob(&bytes)?;
                 let entry = IndexEntry {
                     ctime: IndexTime::new(0, 0),
                     mtime: IndexTime::new(0, 0),
@@ -205,12 +206,12 @@ impl Repo {
                     uid: 0,
                     gid: 0,
                     file_size: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
-                    id: Oid::ZERO_SHA1,
+                    id: blob,
                     flags: 0,
                     flags_extended: 0,
                     path: relative.into_bytes(),
                 };
-                index.add_frombuffer(&entry, &bytes)?;
+                index.add(&entry)?;
             }
             let tree_id = index.write_tree_to(&self.repo)?;
             if tree_id == parent.tree_id() {

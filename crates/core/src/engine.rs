@@ -528,9 +528,13 @@ fn make_finding(
         if fix.edits.is_empty() {
             return None;
         }
+        let crlf = text.contains("\r\n");
         for edit in &mut fix.edits {
             if edit.text.is_empty() {
                 edit.range = tidy_deletion(text, edit.range.clone());
+            } else if crlf && edit.text.contains('\n') {
+                // A CRLF file stays CRLF, whatever line breaks the template has.
+                edit.text = edit.text.replace("\r\n", "\n").replace('\n', "\r\n");
             }
         }
     }
@@ -822,6 +826,17 @@ mod tests {
         assert_eq!(&text[line], "    b: 2,\n");
         // Deleting in the middle of code leaves the rest alone.
         assert_eq!(tidy_deletion("f(a,b)", 2..4), 2..4);
+    }
+
+    #[test]
+    fn a_crlf_file_gets_crlf_from_a_multi_line_fix() {
+        let engine = Engine::new(vec![codemod(
+            "split",
+            Applicability::Safe,
+            "language: TypeScript\nrule: { pattern: 'f($A)' }\nfix: \"g($A);\\nh($A)\"",
+        )]);
+        let outcome = fix(&engine, "f(1);\r\nx;\r\n");
+        assert_eq!(outcome.fixed_text(), Some("g(1);\r\nh(1);\r\nx;\r\n"));
     }
 
     #[test]
