@@ -1,7 +1,8 @@
 //! The command line, as clap derive types. Each subcommand's arguments live with its command.
 
 use crate::commands::{
-    apply::ApplyArgs, check::CheckArgs, explain::ExplainArgs, list::ListArgs, test::TestArgs,
+    apply::ApplyArgs, check::CheckArgs, explain::ExplainArgs, list::ListArgs, report::ReportArgs,
+    test::TestArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,6 +36,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run codemods' test cases and compare their snapshots.
     Test(TestArgs),
+    /// Work with the JSON reports of runs over many repositories (`--report`).
+    Report(ReportArgs),
 }
 
 /// Which codemods run.

@@ -4,10 +4,13 @@
 //! Exit codes ([`ExitStatus`]): 0 clean, 1 findings or changes needed, 2 error.
 
 mod args;
+mod bulk;
 mod catalogue;
 mod commands;
 mod report;
 mod review;
+pub mod summary;
+mod units;
 
 use clap::Parser;
 use std::ffi::OsString;
@@ -45,6 +48,8 @@ pub struct Io<'a> {
     pub input: &'a mut dyn std::io::BufRead,
     /// Whether `out` is a terminal (colour by default).
     pub out_is_terminal: bool,
+    /// Whether `err` is a terminal (progress display).
+    pub err_is_terminal: bool,
 }
 
 /// Parses `args` (the first being the program name) and runs the command, reading no input
@@ -62,6 +67,7 @@ where
             err,
             input: &mut input,
             out_is_terminal: false,
+            err_is_terminal: false,
         },
     )
 }
@@ -77,6 +83,7 @@ where
         err,
         input,
         out_is_terminal,
+        err_is_terminal,
     } = io;
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -98,6 +105,7 @@ where
         err,
         input,
         out_is_terminal,
+        err_is_terminal,
     };
     match commands::run(cli, &mut io) {
         Ok(status) => status.into(),
@@ -106,12 +114,17 @@ where
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(io.err, "error: {error}");
-            for cause in error.chain().skip(1) {
-                let _ = writeln!(io.err, "  caused by: {cause}");
-            }
+            print_error(io.err, &error);
             ExitStatus::Error.into()
         }
+    }
+}
+
+/// `error: <error>` and a `caused by:` line per cause.
+pub(crate) fn print_error(err: &mut dyn Write, error: &anyhow::Error) {
+    let _ = writeln!(err, "error: {error}");
+    for cause in error.chain().skip(1) {
+        let _ = writeln!(err, "  caused by: {cause}");
     }
 }
 

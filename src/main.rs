@@ -6,6 +6,7 @@ fn main() -> ExitCode {
     let stderr = std::io::stderr();
     let stdin = std::io::stdin();
     let out_is_terminal = stdout.is_terminal();
+    let err_is_terminal = stderr.is_terminal();
     iacfix::main_with_io(
         std::env::args_os(),
         iacfix::Io {
@@ -13,6 +14,7 @@ fn main() -> ExitCode {
             err: &mut stderr.lock(),
             input: &mut stdin.lock(),
             out_is_terminal,
+            err_is_terminal,
         },
     )
 }

@@ -2,6 +2,7 @@
 //! `iacfix` binary on temporary directories, plus the catalogue harness.
 
 mod bad_input;
+mod bulk;
 mod cli;
 mod codemods;
 mod git;

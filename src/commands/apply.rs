@@ -2,8 +2,11 @@
 //! or commit them, one commit per codemod (`--commit`, `--branch`).
 
 use crate::args::{CatalogueArgs, WalkArgs};
+use crate::bulk::{self, BulkArgs, UnitOutcome};
 use crate::report::{self, Tally, plural};
 use crate::review::{self, Answer, ColorChoice, Palette};
+use crate::summary::Status;
+use crate::units::Unit;
 use crate::{ExitStatus, Io, catalogue};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
@@ -17,6 +20,7 @@ use iacfix_core::{Ecosystem, Engine, FixOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 /// Arguments of `iacfix apply`.
 #[derive(Debug, Args)]
@@ -56,6 +60,8 @@ pub struct ApplyArgs {
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub bulk: BulkArgs,
 }
 
 /// What `--branch` does with an existing branch.
@@ -69,12 +75,79 @@ pub enum BranchExists {
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
-    let palette = Palette::new(args.color, io.out_is_terminal);
     let codemods = catalogue::load(&args.catalogue)?;
     let engine = Engine::new(codemods.into_iter().map(|c| c.codemod).collect());
-    let paths = args.walk.paths();
+    let (units, is_bulk) = bulk::plan(&args.walk, &args.bulk)?;
+    if !is_bulk {
+        let unit = units.into_iter().next().expect("a path at least");
+        let palette = Palette::new(args.color, io.out_is_terminal);
+        return Ok(apply_unit(args, &engine, &palette, &unit, args.walk.jobs, false, io).exit);
+    }
+    if args.interactive {
+        bail!("--interactive asks about one repository at a time: run it in each");
+    }
+    let palette = Palette::new(args.color, false);
+    bulk::run(
+        "apply",
+        units,
+        &args.bulk,
+        args.walk.jobs,
+        io,
+        |unit, io| apply_unit(args, &engine, &palette, unit, 1, true, io),
+    )
+}
+
+/// Applies the fixes to one repository (or directory); an error makes a failed row.
+fn apply_unit(
+    args: &ApplyArgs,
+    engine: &Engine,
+    palette: &Palette,
+    unit: &Unit,
+    jobs: usize,
+    in_bulk: bool,
+    io: &mut Io<'_>,
+) -> UnitOutcome {
+    let started = Instant::now();
+    match apply_inner(args, engine, palette, unit, jobs, in_bulk, io, started) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            crate::print_error(io.err, &error);
+            let reason = error.to_string();
+            UnitOutcome::not_processed(unit, Status::Failed, reason, ExitStatus::Error, started)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_inner(
+    args: &ApplyArgs,
+    engine: &Engine,
+    palette: &Palette,
+    unit: &Unit,
+    jobs: usize,
+    in_bulk: bool,
+    io: &mut Io<'_>,
+    started: Instant,
+) -> anyhow::Result<UnitOutcome> {
+    let paths = unit.paths.clone();
     let writing = !args.dry_run && args.patch.is_none();
     let committing = args.commit || args.branch.is_some();
+    if let Some(missing) = paths.iter().find(|p| !p.exists())
+        && in_bulk
+    {
+        bail!("{}: no such file or directory", missing.display());
+    }
+    let projects = bulk::projects(unit);
+    if in_bulk && projects.is_empty() {
+        let reason = "no Pulumi project".to_owned();
+        return Ok(UnitOutcome::not_processed(
+            unit,
+            Status::Skipped,
+            reason,
+            ExitStatus::Success,
+            started,
+        ));
+    }
 
     // Everything that can refuse the run does so before anything is written.
     let repo = Repo::discover(&paths[0]);
@@ -113,7 +186,17 @@ pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
                 "  help: commit or stash them first, so iacfix's changes can be reviewed on their \
                  own; or pass --allow-dirty (or --dry-run to only look)"
             )?;
-            return Ok(ExitStatus::Error);
+            let reason = format!(
+                "uncommitted changes to {}",
+                plural(dirty.len(), "tracked file", "tracked files")
+            );
+            return Ok(UnitOutcome::not_processed(
+                unit,
+                Status::Skipped,
+                reason,
+                ExitStatus::Error,
+                started,
+            ));
         }
     }
     if let (Some(repo), Some(branch)) = (&repo, &args.branch) {
@@ -134,16 +217,16 @@ pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
         ..FixOptions::default()
     };
     let mut report = iacfix_apply::run(
-        &engine,
+        engine,
         &paths,
         &RunOptions {
             mode: Mode::Fix(fix),
-            jobs: args.walk.jobs,
+            jobs,
             max_filesize: args.walk.max_filesize,
         },
     );
     if args.interactive {
-        choose(&engine, &mut report, &palette, io)?;
+        choose(engine, &mut report, palette, io)?;
     }
     let plan = ChangePlan::of(&report);
     let mut tally = Tally::default();
@@ -160,16 +243,17 @@ pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
                 )?;
                 tally.errors += 1;
             }
-            tally.add_findings(&engine, &outcome.remaining);
+            tally.add_findings(engine, &outcome.remaining);
         }
     }
     let fixed: usize = plan.codemods.iter().map(|c| c.fixes).sum();
     let mut files_changed = plan.files.len() - report.manifests.len();
+    let mut commits = 0;
 
     if args.dry_run {
-        review::print_grouped(io.out, &engine, &plan, &palette)?;
+        review::print_grouped(io.out, engine, &plan, palette)?;
     } else if let Some(path) = &args.patch {
-        let text = patch_text(&engine, &plan, repo.as_ref(), args.author.as_deref())?;
+        let text = patch_text(engine, &plan, repo.as_ref(), args.author.as_deref())?;
         if path.as_os_str() == "-" {
             io.out.write_all(text.as_bytes())?;
         } else {
@@ -220,22 +304,19 @@ pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
             .collect();
         match write_changeset_until(&changes, &INTERRUPTED) {
             Err((_, WriteError::Interrupted)) => {
-                writeln!(io.err, "interrupted: no file was changed")?;
-                return Ok(ExitStatus::Error);
+                bail!("interrupted: no file was changed");
             }
             Err((index, error)) => {
-                writeln!(
-                    io.err,
-                    "error: {}: not written: {error}; no file was changed",
+                bail!(
+                    "{}: not written: {error}; no file was changed",
                     display_path(changes[index].path)
-                )?;
-                return Ok(ExitStatus::Error);
+                );
             }
             Ok(()) => {}
         }
-        print_written(io, &engine, &plan, &report)?;
+        print_written(io, engine, &plan, &report)?;
         if let (Some(repo), Some(signature)) = (&repo, &signature) {
-            let messages = commit_messages(&engine, &plan, repo)?;
+            let messages = commit_messages(engine, &plan, repo)?;
             let made = repo.commit_plan(&plan, &messages, signature)?;
             let written: Vec<PathBuf> = plan.files.iter().map(|f| f.path.clone()).collect();
             repo.stage(&written)?;
@@ -250,6 +331,7 @@ pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
                     meta.title
                 )?;
             }
+            commits = made.len();
             if made.is_empty() {
                 files_changed = 0;
             }
@@ -259,12 +341,12 @@ pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
         for file in &report.files {
             if let FileKind::Fixed { outcome, .. } = &file.kind {
                 for finding in &outcome.remaining {
-                    report::finding(io.out, &engine, &file.display, finding)?;
+                    report::finding(io.out, engine, &file.display, finding)?;
                 }
             }
         }
     }
-    report::problems(io.err, &engine, &report, &mut tally)?;
+    report::problems(io.err, engine, &report, &mut tally)?;
     let remaining = if tally.findings == 0 {
         String::new()
     } else {
@@ -297,13 +379,27 @@ pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
     } else {
         writeln!(io.out, "{summary}")?;
     }
-    Ok(if tally.errors > 0 {
+    let exit = if tally.errors > 0 {
         ExitStatus::Error
     } else if tally.findings > 0 || (args.dry_run && files_changed > 0) {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
-    })
+    };
+    let mut row = bulk::row(unit, engine, &report, &projects, started);
+    row.commits = commits;
+    if committing && commits == 0 {
+        // Re-run on a branch that has the fixes: nothing changed.
+        row.files_changed = 0;
+        if row.status == Status::Changed {
+            row.status = if row.remaining > 0 {
+                Status::Findings
+            } else {
+                Status::Clean
+            };
+        }
+    }
+    Ok(UnitOutcome { exit, report: row })
 }
 
 fn install_interrupt_handler() {

@@ -4,6 +4,7 @@ pub mod apply;
 pub mod check;
 pub mod explain;
 pub mod list;
+pub mod report;
 pub mod test;
 
 use crate::args::{Cli, Command};
@@ -16,5 +17,6 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
         Command::List(args) => list::run(&args, io),
         Command::Explain(args) => explain::run(&args, io),
         Command::Test(args) => test::run(&args, io),
+        Command::Report(args) => report::run(&args, io),
     }
 }

@@ -1,4 +1,5 @@
-//! Generated files: the JSON schema of the codemod format and the catalogue page.
+//! Generated files: the JSON schemas of the codemod format and of the bulk report, and the
+//! catalogue page.
 
 use crate::{ensure_file_contents, project_root};
 use anyhow::Context;
@@ -22,6 +23,12 @@ pub fn run(mode: Mode) -> anyhow::Result<()> {
     ensure_file_contents(
         &root.join("codemods/README.md"),
         &catalogue_page(&codemods),
+        mode,
+    )?;
+    std::fs::create_dir_all(root.join("docs"))?;
+    ensure_file_contents(
+        &root.join("docs/report.schema.json"),
+        &iacfix::summary::report_schema(),
         mode,
     )?;
     Ok(())

@@ -1,7 +1,7 @@
 //! `cargo xtask <task>`: the project's maintenance tasks.
 //!
-//! - `codegen [--check]`: regenerate `codemods/codemod.schema.json` and `codemods/README.md`
-//!   (with `--check`, fail if they are stale instead of writing them).
+//! - `codegen [--check]`: regenerate `codemods/codemod.schema.json`, `codemods/README.md` and
+//!   `docs/report.schema.json` (with `--check`, fail if they are stale instead of writing them).
 //! - `readme`: re-run the README's `$ iacfix …` examples and write their output.
 //! - `new-codemod <id> [--languages typescript,python]`: scaffold `codemods/<id>.yaml`.
 

@@ -15,7 +15,7 @@ mod write;
 
 pub use diff::file_diff;
 pub use plan::{ChangePlan, CodemodChange, PlannedFile};
-pub use program::{PROJECT_FILES, Program, Programs, program_at};
+pub use program::{PROJECT_FILES, Program, Programs, Project, program_at, projects_under};
 pub use run::{
     DEFAULT_EXCLUDES, DEFAULT_MAX_FILESIZE, FileError, FileKind, FileResult, ManifestChange, Mode,
     PathError, RunOptions, RunReport, Skip, display_path, run,

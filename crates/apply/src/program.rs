@@ -111,6 +111,105 @@ pub fn program_at(root: &Path) -> Program {
     }
 }
 
+/// A Pulumi project: a directory with a `Pulumi.yaml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Project {
+    /// The directory of its `Pulumi.yaml`.
+    pub root: PathBuf,
+    pub name: String,
+    /// `nodejs`, `python`, `yaml`, ...
+    pub runtime: String,
+    /// The `main:` entry, if set.
+    pub main: Option<String>,
+    /// The stacks with a `Pulumi.<stack>.yaml` beside it, sorted.
+    pub stacks: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct ProjectFile {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    runtime: Option<Runtime>,
+    #[serde(default)]
+    main: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Runtime {
+    Name(String),
+    Full { name: String },
+}
+
+/// The Pulumi projects under `path` (walked respecting `.gitignore`), sorted by root. A
+/// `Pulumi.yaml` that cannot be read still counts, with what could be read of it.
+pub fn projects_under(path: &Path) -> Vec<Project> {
+    let mut projects = Vec::new();
+    let walk = ignore::WalkBuilder::new(path)
+        .follow_links(false)
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e.file_type().is_some_and(|t| t.is_dir())
+                || !crate::run::DEFAULT_EXCLUDES
+                    .iter()
+                    .any(|n| e.file_name() == *n)
+        })
+        .build();
+    for entry in walk.flatten() {
+        let name = entry.file_name().to_string_lossy();
+        if !PROJECT_FILES.contains(&name.as_ref())
+            || !entry.file_type().is_some_and(|t| t.is_file())
+        {
+            continue;
+        }
+        let root = entry
+            .path()
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let file: Option<ProjectFile> = std::fs::read_to_string(entry.path())
+            .ok()
+            .and_then(|text| serde_saphyr::from_str(&text).ok());
+        let (name, runtime, main) = match file {
+            Some(file) => (
+                file.name,
+                match file.runtime {
+                    Some(Runtime::Name(name) | Runtime::Full { name }) => name,
+                    None => String::new(),
+                },
+                file.main,
+            ),
+            None => (String::new(), String::new(), None),
+        };
+        let mut stacks: Vec<String> = std::fs::read_dir(&root)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| {
+                        let file = e.file_name().to_string_lossy().into_owned();
+                        let stack = file
+                            .strip_prefix("Pulumi.")?
+                            .strip_suffix(".yaml")
+                            .or_else(|| file.strip_prefix("Pulumi.")?.strip_suffix(".yml"))?;
+                        (!stack.is_empty()).then(|| stack.to_owned())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        stacks.sort();
+        projects.push(Project {
+            root,
+            name,
+            runtime,
+            main,
+            stacks,
+        });
+    }
+    projects.sort_by(|a, b| a.root.cmp(&b.root));
+    projects
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +245,47 @@ mod tests {
         assert_eq!(
             programs.root_of(&base.join("loose/a.py")),
             base.join("loose")
+        );
+    }
+
+    #[test]
+    fn finds_projects_and_their_stacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path();
+        std::fs::create_dir_all(base.join("infra/network")).unwrap();
+        std::fs::create_dir_all(base.join("node_modules/x")).unwrap();
+        std::fs::write(
+            base.join("infra/Pulumi.yaml"),
+            "name: app\nruntime: nodejs\nmain: src/index.ts\n",
+        )
+        .unwrap();
+        std::fs::write(base.join("infra/Pulumi.dev.yaml"), "config: {}\n").unwrap();
+        std::fs::write(base.join("infra/Pulumi.prod.yaml"), "config: {}\n").unwrap();
+        std::fs::write(
+            base.join("infra/network/Pulumi.yaml"),
+            "name: network\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n",
+        )
+        .unwrap();
+        std::fs::write(base.join("node_modules/x/Pulumi.yaml"), "name: vendored\n").unwrap();
+        let projects = projects_under(base);
+        assert_eq!(
+            projects,
+            [
+                Project {
+                    root: base.join("infra"),
+                    name: "app".into(),
+                    runtime: "nodejs".into(),
+                    main: Some("src/index.ts".into()),
+                    stacks: vec!["dev".into(), "prod".into()],
+                },
+                Project {
+                    root: base.join("infra/network"),
+                    name: "network".into(),
+                    runtime: "python".into(),
+                    main: None,
+                    stacks: vec![],
+                },
+            ]
         );
     }
 
