@@ -170,7 +170,10 @@ fn report(project: &Project, file: &str) -> Value {
 
 /// `repo → (status, reason, findings [blocker, security, hygiene], fixed, remaining, manual,
 /// files changed, commits, projects)` of a report.
-fn rows(report: &Value) -> Vec<(String, String, Option<String>, [u64; 3], [u64; 6])> {
+/// (repo, status, reason, findings, counts).
+type Row = (String, String, Option<String>, [u64; 3], [u64; 6]);
+
+fn rows(report: &Value) -> Vec<Row> {
     report["repos"]
         .as_array()
         .unwrap()
