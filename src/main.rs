@@ -11,7 +11,9 @@ fn main() -> ExitCode {
         std::env::args_os(),
         iacfix::Io {
             out: &mut stdout.lock(),
-            err: &mut stderr.lock(),
+            // Not locked for the whole run: the progress display writes to stderr from its own
+            // thread.
+            err: &mut std::io::stderr(),
             input: &mut stdin.lock(),
             out_is_terminal,
             err_is_terminal,

@@ -465,3 +465,34 @@ fn several_repositories_on_the_command_line_are_a_bulk_run() {
     );
     assert!(out.stdout.contains("total: 2 repos"), "{out:?}");
 }
+
+/// On a terminal, the progress display runs beside the output (it once deadlocked on stderr).
+#[test]
+fn progress_on_a_terminal_shows_counts_and_finishes() {
+    let project = Project::new();
+    fleet(&project);
+    let binary = env!("CARGO_BIN_EXE_iacfix");
+    let mut child = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{binary} check --repos repos.txt --jobs 2"),
+            "/dev/null",
+        ])
+        .current_dir(project.root())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("`script` (util-linux) runs the binary on a pseudo-terminal");
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("iacfix did not finish on a terminal within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("/23 repos · "), "{text}");
+    assert!(text.contains("total: 23 repos"), "{text}");
+}

@@ -111,8 +111,8 @@ fn branch_is_created_refused_or_reused() {
     let out = iacfix(&project, &["apply", "--branch", "iacfix/fixes", "examples"]);
     assert_eq!(out.code, 1, "unsafe findings remain: {out:?}");
     assert!(
-        out.stderr
-            .contains("switched to a new branch `iacfix/fixes`"),
+        out.stdout
+            .starts_with("switched to a new branch `iacfix/fixes`\n"),
         "{out:?}"
     );
     assert_eq!(
@@ -149,7 +149,8 @@ fn branch_is_created_refused_or_reused() {
     );
     assert_eq!(out.code, 1, "{out:?}");
     assert!(
-        out.stderr.contains("switched to branch `iacfix/fixes`"),
+        out.stdout
+            .starts_with("switched to branch `iacfix/fixes`\n"),
         "{out:?}"
     );
     assert_eq!(

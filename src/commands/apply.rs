@@ -202,7 +202,7 @@ fn apply_inner(
     if let (Some(repo), Some(branch)) = (&repo, &args.branch) {
         let created = repo.switch_to_branch(branch, args.branch_exists == BranchExists::Reuse)?;
         writeln!(
-            io.err,
+            io.out,
             "{} branch `{branch}`",
             if created {
                 "switched to a new"

@@ -3,8 +3,10 @@
 //! - `codegen [--check]`: regenerate `codemods/codemod.schema.json`, `codemods/README.md` and
 //!   `docs/report.schema.json` (with `--check`, fail if they are stale instead of writing them).
 //! - `readme`: re-run the README's `$ iacfix …` examples and write their output.
+//! - `bench bulk [N ...]`: time `iacfix apply --commit` over N synthetic repositories.
 //! - `new-codemod <id> [--languages typescript,python]`: scaffold `codemods/<id>.yaml`.
 
+mod bench;
 mod codegen;
 mod readme;
 mod scaffold;
@@ -19,6 +21,7 @@ fn main() -> anyhow::Result<()> {
         ["codegen"] => codegen::run(codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
         ["readme"] => readme::run(),
+        ["bench", rest @ ..] => bench::run(rest),
         ["new-codemod", id] => scaffold::new_codemod(id, &["typescript", "python"]),
         ["new-codemod", id, "--languages", languages] => {
             let languages: Vec<&str> = languages.split(',').collect();
@@ -26,7 +29,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => bail!(
             "usage:\n  cargo xtask codegen [--check]\n  cargo xtask readme\n  cargo xtask \
-             new-codemod <id> [--languages typescript,python]"
+             bench bulk [N ...]\n  cargo xtask new-codemod <id> [--languages typescript,python]"
         ),
     }
 }
