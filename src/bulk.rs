@@ -207,7 +207,13 @@ pub fn row(
         .map(|c| engine.codemods()[c].meta.id.clone())
         .collect();
     repo.projects = project_rows;
-    repo.status = if repo.files_changed > 0 {
+    repo.status = if run.files_checked == 0
+        && let Some(error) = run.errors.first()
+    {
+        // Nothing could be read: the repository failed (unreadable).
+        repo.reason = Some(format!("{}: {}", error.path, error.message));
+        Status::Failed
+    } else if repo.files_changed > 0 {
         Status::Changed
     } else if repo.remaining > 0 {
         Status::Findings
@@ -370,4 +376,43 @@ fn status_line(done: usize, total: usize, report: &RepoReport) -> String {
         report.repo,
         report.status.name()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iacfix_apply::PathError;
+
+    #[test]
+    fn a_repository_nothing_could_be_read_of_failed() {
+        let unit = Unit {
+            index: 3,
+            label: "repos/locked".into(),
+            paths: vec![PathBuf::from("repos/locked")],
+        };
+        let engine = Engine::new(Vec::new());
+        let run = RunReport {
+            errors: vec![PathError {
+                path: "repos/locked".into(),
+                message: "permission denied".into(),
+            }],
+            ..RunReport::default()
+        };
+        let row = row(&unit, &engine, &run, &[], Instant::now());
+        assert_eq!(row.status, Status::Failed);
+        assert_eq!(
+            row.reason.as_deref(),
+            Some("repos/locked: permission denied")
+        );
+        assert_eq!((row.index, row.errors), (3, 1));
+        // Something was read: the errors are counted, the status is the run's.
+        let run = RunReport {
+            files_checked: 2,
+            ..run
+        };
+        assert_eq!(
+            row(&unit, &engine, &run, &[], Instant::now()).status,
+            Status::Clean
+        );
+    }
 }
