@@ -398,13 +398,13 @@ mod tests {
             }],
             ..RunReport::default()
         };
-        let row = row(&unit, &engine, &run, &[], Instant::now());
-        assert_eq!(row.status, Status::Failed);
+        let failed = row(&unit, &engine, &run, &[], Instant::now());
+        assert_eq!(failed.status, Status::Failed);
         assert_eq!(
-            row.reason.as_deref(),
+            failed.reason.as_deref(),
             Some("repos/locked: permission denied")
         );
-        assert_eq!((row.index, row.errors), (3, 1));
+        assert_eq!((failed.index, failed.errors), (3, 1));
         // Something was read: the errors are counted, the status is the run's.
         let run = RunReport {
             files_checked: 2,
