@@ -8,7 +8,7 @@ use crate::source::{ReadError, SourceText, decode, read_source};
 use iacfix_core::manifest::{ManifestKind, ensure_dependency, manifest_for};
 use iacfix_core::{
     Context, DependencyRequest, Engine, Facts, Finding, FixOptions, FixOutcome, Lang, Point,
-    SyntaxError,
+    SyntaxError, UnusedSuppression,
 };
 use ignore::{WalkBuilder, WalkState};
 use std::collections::BTreeMap;
@@ -58,6 +58,10 @@ pub enum FileKind {
     Checked {
         lang: Lang,
         findings: Vec<Finding>,
+        /// The file's text, kept when there are findings (for excerpts and fix positions).
+        text: Option<String>,
+        /// Suppression comments that suppressed nothing.
+        unused_suppressions: Vec<UnusedSuppression>,
     },
     Fixed {
         lang: Lang,
@@ -521,9 +525,15 @@ impl RunReport {
 
 fn worth_reporting(kind: &FileKind) -> bool {
     match kind {
-        FileKind::Checked { findings, .. } => !findings.is_empty(),
+        FileKind::Checked {
+            findings,
+            unused_suppressions,
+            ..
+        } => !findings.is_empty() || !unused_suppressions.is_empty(),
         FileKind::Fixed { outcome, .. } => {
-            !outcome.findings.is_empty() || !outcome.problems.is_empty()
+            !outcome.findings.is_empty()
+                || !outcome.problems.is_empty()
+                || !outcome.unused_suppressions.is_empty()
         }
         FileKind::Skipped(Skip::Binary) => false,
         FileKind::Skipped(_) | FileKind::Failed(_) => true,
@@ -549,8 +559,14 @@ fn process(
         Err(ReadError::Io(error)) => return FileKind::Failed(FileError::Read(error)),
     };
     match &options.mode {
-        Mode::Check => match engine.check(lang, &source.text, context) {
-            Ok(findings) => FileKind::Checked { lang, findings },
+        Mode::Check => match engine.check_file(lang, &source.text, context) {
+            Ok((findings, unused_suppressions)) => FileKind::Checked {
+                lang,
+                text: (!findings.is_empty() || !unused_suppressions.is_empty())
+                    .then(|| source.text),
+                findings,
+                unused_suppressions,
+            },
             Err(error) => FileKind::Failed(FileError::Syntax(error)),
         },
         Mode::Fix(fix) => match engine.fix(lang, &source.text, fix, context) {

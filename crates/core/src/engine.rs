@@ -5,6 +5,7 @@
 use crate::codemod::{Applicability, Codemod, Condition, Rule, Scope};
 use crate::effects::{Fix, Match, build_fix, refers_to, var_text};
 use crate::manifest::{DependencyRequest, ProviderVersions};
+use crate::suppress::{UnusedSuppression, suppressions};
 use crate::text::{Edit, Point, apply_edits};
 use crate::{Lang, SyntaxError, syntax};
 use ast_grep_core::AstGrep;
@@ -145,6 +146,8 @@ pub struct FixOutcome {
     /// What is still found in the final text (reported, unsafe without `--unsafe`, rejected).
     pub remaining: Vec<Finding>,
     pub problems: Vec<Problem>,
+    /// Suppression comments of the original text that suppressed nothing.
+    pub unused_suppressions: Vec<UnusedSuppression>,
 }
 
 impl FixOutcome {
@@ -252,15 +255,26 @@ impl Engine {
         Ok(facts)
     }
 
-    /// Every finding of every codemod in `text`, in source order (then catalogue order).
+    /// Every finding of every codemod in `text`, in source order (then catalogue order),
+    /// suppression comments applied.
     pub fn check(
         &self,
         lang: Lang,
         text: &str,
         context: &Context,
     ) -> Result<Vec<Finding>, SyntaxError> {
+        self.check_file(lang, text, context).map(|(findings, _)| findings)
+    }
+
+    /// [`Engine::check`], and the suppression comments that suppressed nothing.
+    pub fn check_file(
+        &self,
+        lang: Lang,
+        text: &str,
+        context: &Context,
+    ) -> Result<(Vec<Finding>, Vec<UnusedSuppression>), SyntaxError> {
         let root = parse(lang, text)?;
-        Ok(self.scan(lang, &root, context, |_| true))
+        Ok(self.scan_all(lang, &root, context))
     }
 
     /// Finds, then fixes: each enabled codemod in catalogue order is applied to the output of the
@@ -275,9 +289,10 @@ impl Engine {
         context: &Context,
     ) -> Result<FixOutcome, SyntaxError> {
         let mut root = parse(lang, text)?;
-        let findings = self.scan(lang, &root, context, |_| true);
+        let (findings, unused_suppressions) = self.scan_all(lang, &root, context);
         let mut outcome = FixOutcome {
             findings,
+            unused_suppressions,
             ..FixOutcome::default()
         };
         let fixable =
@@ -403,8 +418,73 @@ impl Engine {
         self.codemods[codemod].rules.iter().any(|r| r.lang == lang)
     }
 
-    /// One walk over the tree; each node is offered only to the rules whose kinds can match it.
+    /// Every codemod's findings, and the suppressions that suppressed nothing.
+    fn scan_all(
+        &self,
+        lang: Lang,
+        root: &Root,
+        context: &Context,
+    ) -> (Vec<Finding>, Vec<UnusedSuppression>) {
+        let text = root.get_text();
+        let comments = suppressions(lang, &root.root(), text);
+        let findings = self.scan_unsuppressed(lang, root, context, |_| true);
+        let mut used = vec![Vec::<String>::new(); comments.len()];
+        let kept = findings
+            .into_iter()
+            .filter(|finding| {
+                let id = &self.codemods[finding.codemod].meta.id;
+                match comments.iter().position(|s| s.covers(id, finding.start.line)) {
+                    Some(index) => {
+                        used[index].push(id.clone());
+                        false
+                    }
+                    None => true,
+                }
+            })
+            .collect();
+        let enabled = |id: &str| self.codemods.iter().any(|c| c.meta.id == id);
+        let unused = comments
+            .iter()
+            .zip(&used)
+            .filter_map(|(comment, used)| {
+                let ids: Vec<String> = comment
+                    .ids
+                    .iter()
+                    .filter(|id| {
+                        if *id == "all" {
+                            used.is_empty()
+                        } else {
+                            enabled(id) && !used.contains(id)
+                        }
+                    })
+                    .cloned()
+                    .collect();
+                (!ids.is_empty()).then(|| UnusedSuppression { at: comment.at, ids })
+            })
+            .collect();
+        (kept, unused)
+    }
+
+    /// Findings of the codemods `wanted` accepts, suppression comments applied.
     fn scan(
+        &self,
+        lang: Lang,
+        root: &Root,
+        context: &Context,
+        wanted: impl Fn(usize) -> bool,
+    ) -> Vec<Finding> {
+        let comments = suppressions(lang, &root.root(), root.get_text());
+        self.scan_unsuppressed(lang, root, context, wanted)
+            .into_iter()
+            .filter(|f| {
+                let id = &self.codemods[f.codemod].meta.id;
+                !comments.iter().any(|s| s.covers(id, f.start.line))
+            })
+            .collect()
+    }
+
+    /// One walk over the tree; each node is offered only to the rules whose kinds can match it.
+    fn scan_unsuppressed(
         &self,
         lang: Lang,
         root: &Root,

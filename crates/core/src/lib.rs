@@ -14,6 +14,7 @@ mod lang;
 mod layout;
 pub mod manifest;
 mod secrets;
+mod suppress;
 mod syntax;
 mod template;
 mod text;
@@ -28,6 +29,7 @@ pub use engine::{
 pub use lang::{Lang, UnknownLang};
 pub use manifest::{DependencyRequest, Ecosystem, ManifestKind, ProviderVersions, VersionReq};
 pub use secrets::mask_secrets;
+pub use suppress::{Suppression, UnusedSuppression};
 pub use syntax::{SyntaxError, syntax_error};
 pub use template::Template;
 pub use text::{Edit, Point, apply_edits};
