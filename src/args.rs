@@ -1,8 +1,8 @@
 //! The command line, as clap derive types. Each subcommand's arguments live with its command.
 
 use crate::commands::{
-    apply::ApplyArgs, check::CheckArgs, explain::ExplainArgs, list::ListArgs, report::ReportArgs,
-    test::TestArgs,
+    apply::ApplyArgs, check::CheckArgs, completions::CompletionsArgs, config::ConfigCommandArgs,
+    explain::ExplainArgs, list::ListArgs, report::ReportArgs, test::TestArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -38,6 +38,10 @@ pub enum Command {
     Test(TestArgs),
     /// Work with the JSON reports of runs over many repositories (`--report`).
     Report(ReportArgs),
+    /// Print the configuration in effect (iacfix.toml and defaults) for a path.
+    Config(ConfigCommandArgs),
+    /// Print a shell completion script: `iacfix completions bash > ~/.local/share/bash-completion/completions/iacfix`.
+    Completions(CompletionsArgs),
 }
 
 /// Which codemods run.
@@ -77,6 +81,9 @@ pub struct WalkArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = iacfix_apply::DEFAULT_MAX_FILESIZE)]
     pub max_filesize: u64,
+    /// Apply iacfix.toml's `exclude` to the paths given too (pre-commit hooks name every file).
+    #[arg(long)]
+    pub force_exclude: bool,
 }
 
 impl WalkArgs {
@@ -85,6 +92,79 @@ impl WalkArgs {
             vec![PathBuf::from(".")]
         } else {
             self.paths.clone()
+        }
+    }
+}
+
+/// How findings are shown, and which fail the run.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = crate::output::Format::Text)]
+    pub format: crate::output::Format,
+    /// Print the number of findings per codemod instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// The least severe findings that make the exit status 1 (more severe ones too)
+    /// [default: `fail-on` of iacfix.toml, else hygiene: every finding].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Report `iacfix-ignore` comments that suppress nothing (as `unused-suppression` findings).
+    #[arg(long)]
+    pub report_unused_suppressions: bool,
+}
+
+impl OutputArgs {
+    /// Refuses combinations that make no sense, before anything runs.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.statistics && !self.format.is_human() {
+            anyhow::bail!(
+                "--statistics prints a table for people: it does not go with --format {}",
+                self.format.name()
+            );
+        }
+        Ok(())
+    }
+
+    /// Writes the findings (or their statistics) in the chosen format.
+    pub fn write(
+        &self,
+        out: &mut dyn std::io::Write,
+        engine: &iacfix_core::Engine,
+        collected: &crate::output::Collected,
+    ) -> std::io::Result<()> {
+        if self.statistics {
+            crate::output::write_statistics(out, engine, collected)
+        } else {
+            crate::output::write(out, self.format, engine, collected)
+        }
+    }
+}
+
+/// `--fail-on`: a severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailOn {
+    DeployBlocker,
+    Security,
+    Hygiene,
+}
+
+impl FailOn {
+    /// The name `--fail-on` and `fail-on` take.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailOn::DeployBlocker => "deploy-blocker",
+            FailOn::Security => "security",
+            FailOn::Hygiene => "hygiene",
+        }
+    }
+
+    pub fn severity(self) -> iacfix_core::Severity {
+        match self {
+            FailOn::DeployBlocker => iacfix_core::Severity::DeployBlocker,
+            FailOn::Security => iacfix_core::Severity::Security,
+            FailOn::Hygiene => iacfix_core::Severity::Hygiene,
         }
     }
 }

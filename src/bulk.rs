@@ -43,6 +43,19 @@ pub struct UnitOutcome {
     pub report: RepoReport,
 }
 
+/// The row of a unit whose settings could not be resolved (e.g. a bad `iacfix.toml`): the
+/// error is printed, the run goes on with the other units.
+pub fn failed(unit: &Unit, error: &anyhow::Error, io: &mut Io<'_>) -> UnitOutcome {
+    crate::print_error(io.err, error);
+    UnitOutcome::not_processed(
+        unit,
+        Status::Failed,
+        error.to_string(),
+        ExitStatus::Error,
+        Instant::now(),
+    )
+}
+
 impl UnitOutcome {
     /// A unit that was not processed, and the exit status that says so.
     pub fn not_processed(

@@ -1,11 +1,13 @@
 //! Assembling the catalogue a command runs: built-in codemods, `--codemods` directories,
-//! `--select` / `--ignore`.
+//! `--select` / `--ignore`, under an `iacfix.toml`'s settings.
 
 use crate::args::CatalogueArgs;
+use crate::config::Config;
 use anyhow::{Context, bail};
 use iacfix_catalog::{
     LoadedCodemod, OptionValues, check_options, load_builtin_with, load_dir_with, merge,
 };
+use std::path::PathBuf;
 
 /// Parses `--option <id>.<name>=<value>` flags.
 pub fn option_values(flags: &[String]) -> anyhow::Result<OptionValues> {
@@ -27,21 +29,39 @@ pub fn option_values(flags: &[String]) -> anyhow::Result<OptionValues> {
 
 /// The selected codemods, in catalogue order (built-in by id, then each directory by id).
 pub fn load(args: &CatalogueArgs) -> anyhow::Result<Vec<LoadedCodemod>> {
-    let options = option_values(&args.options)?;
-    let mut catalogues = vec![
-        load_builtin_with(&options)
-            .context("the built-in catalogue is invalid; nothing was changed")?,
-    ];
-    for dir in &args.codemod_dirs {
-        catalogues.push(load_dir_with(dir, &options).with_context(|| {
-            format!(
-                "the codemods in {} are invalid; nothing was changed",
-                dir.display()
-            )
-        })?);
+    load_configured(args, &Config::default())
+}
+
+/// [`load`] with a configuration file's settings under the command line's: its `codemods`
+/// directories come before `--codemods`, its options under `--option`, `--select` replaces its
+/// `select`, `--ignore` adds to its `ignore`; its `extend-safe-fixes`, `extend-unsafe-fixes` and
+/// `unfixable` set the codemods' applicability.
+pub fn load_configured(
+    args: &CatalogueArgs,
+    config: &Config,
+) -> anyhow::Result<Vec<LoadedCodemod>> {
+    let cli_options = option_values(&args.options)?;
+    let dirs: Vec<PathBuf> = config
+        .codemod_dirs()
+        .into_iter()
+        .chain(args.codemod_dirs.iter().cloned())
+        .collect();
+    let mut all = load_all(&dirs, &cli_options)?;
+    if config.path.is_some() {
+        config.check_against(&all)?;
+        let mut options = config.option_values();
+        if !options.is_empty() {
+            for (id, values) in cli_options {
+                options.entry(id).or_default().extend(values);
+            }
+            all = load_all(&dirs, &options)?;
+        }
+        for codemod in &mut all {
+            if let Some(applicability) = config.applicability(&codemod.codemod.meta.id) {
+                codemod.codemod.meta.applicability = applicability;
+            }
+        }
     }
-    let all = merge(catalogues).context("the catalogue is invalid; nothing was changed")?;
-    check_options(&options, &all).context("invalid --option")?;
     for (flag, ids) in [("--select", &args.select), ("--ignore", &args.ignore)] {
         for id in ids {
             if !all.iter().any(|c| c.codemod.meta.id == *id) {
@@ -52,13 +72,42 @@ pub fn load(args: &CatalogueArgs) -> anyhow::Result<Vec<LoadedCodemod>> {
             }
         }
     }
+    let select = if args.select.is_empty() {
+        config.select()
+    } else {
+        Some(args.select.clone())
+    };
+    let ignore: Vec<String> = config
+        .ignore()
+        .into_iter()
+        .chain(args.ignore.iter().cloned())
+        .collect();
     Ok(all
         .into_iter()
         .filter(|c| {
             let id = &c.codemod.meta.id;
-            (args.select.is_empty() || args.select.contains(id)) && !args.ignore.contains(id)
+            select.as_ref().is_none_or(|s| s.contains(id)) && !ignore.contains(id)
         })
         .collect())
+}
+
+/// The built-in catalogue and the directories', with option values.
+fn load_all(dirs: &[PathBuf], options: &OptionValues) -> anyhow::Result<Vec<LoadedCodemod>> {
+    let mut catalogues = vec![
+        load_builtin_with(options)
+            .context("the built-in catalogue is invalid; nothing was changed")?,
+    ];
+    for dir in dirs {
+        catalogues.push(load_dir_with(dir, options).with_context(|| {
+            format!(
+                "the codemods in {} are invalid; nothing was changed",
+                dir.display()
+            )
+        })?);
+    }
+    let all = merge(catalogues).context("the catalogue is invalid; nothing was changed")?;
+    check_options(options, &all).context("invalid --option")?;
+    Ok(all)
 }
 
 /// `; did you mean `x`?` for the closest id, or a pointer to `iacfix list`.

@@ -7,8 +7,11 @@ mod args;
 mod bulk;
 mod catalogue;
 mod commands;
+mod config;
+pub mod output;
 mod report;
 mod review;
+mod settings;
 pub mod summary;
 mod units;
 
@@ -121,7 +124,11 @@ where
 }
 
 /// `error: <error>` and a `caused by:` line per cause.
+/// A closed pipe on standard output is not reported (`iacfix apply --dry-run | head`).
 pub(crate) fn print_error(err: &mut dyn Write, error: &anyhow::Error) {
+    if is_broken_pipe(error) {
+        return;
+    }
     let _ = writeln!(err, "error: {error}");
     for cause in error.chain().skip(1) {
         let _ = writeln!(err, "  caused by: {cause}");

@@ -1,8 +1,8 @@
-//! What commands print: findings (`path:line:col: id message`), per-file errors and warnings,
-//! and the closing summary.
+//! What commands print besides findings (those are in `output`): per-file errors and warnings,
+//! and the counts of the closing summary.
 
 use iacfix_apply::{FileKind, FileResult, PathError, RunReport, Skip};
-use iacfix_core::{Applicability, Engine, Finding, FixOutcome, Problem, mask_secrets};
+use iacfix_core::{Applicability, Engine, Finding, FixOutcome, Problem};
 use std::io::{self, Write};
 
 /// Counts for the summary line.
@@ -16,24 +16,6 @@ pub struct Tally {
     pub unsafe_fixes: usize,
     /// Errors that make the exit code 2.
     pub errors: usize,
-}
-
-/// `path:line:col: id [*] message`; `[*]` marks a finding `iacfix apply` fixes.
-pub fn finding(out: &mut dyn Write, engine: &Engine, path: &str, f: &Finding) -> io::Result<()> {
-    let meta = &engine.codemods()[f.codemod].meta;
-    let marker = if f.fix.is_some() && meta.applicability == Applicability::Safe {
-        "[*] "
-    } else {
-        ""
-    };
-    writeln!(
-        out,
-        "{path}:{}:{}: {} {marker}{}",
-        f.start.line,
-        f.start.column,
-        meta.id,
-        mask_secrets(&f.message, &f.secrets)
-    )
 }
 
 impl Tally {

@@ -33,15 +33,32 @@ fn check_reports_findings_with_positions_and_exits_1() {
         .file("infra/__main__.py", BROKEN_PY);
     let out = project.iacfix(&["check"]);
     assert_eq!(out.code, 1, "{out:?}");
+    let message = "s3-bucket-replication-config [*] `BucketReplication` does not exist in the \
+                   AWS provider: S3 replication is `BucketReplicationConfig`";
+    let expected = [
+        format!("infra/__main__.py:3:12: {message}"),
+        "  |".to_owned(),
+        r#"3 | r = aws.s3.BucketReplication("r", role=role.arn)"#.to_owned(),
+        format!("  | {}{}", " ".repeat(11), "^".repeat(17)),
+        String::new(),
+        format!("infra/index.ts:3:32: {message}"),
+        "  |".to_owned(),
+        r#"3 | const replication = new aws.s3.BucketReplication("replication", {"#.to_owned(),
+        format!("  | {}{}", " ".repeat(31), "^".repeat(17)),
+        String::new(),
+        "Found 2 findings in 2 of 2 files (2 fixable with `iacfix apply`).".to_owned(),
+    ];
+    assert_eq!(out.stdout, expected.join("\n") + "\n");
+    assert_eq!(out.stderr, "");
+    let concise = project.iacfix(&["check", "--format", "concise"]);
     assert_eq!(
-        out.stdout,
+        concise.stdout,
         "infra/__main__.py:3:12: s3-bucket-replication-config [*] `BucketReplication` does not \
          exist in the AWS provider: S3 replication is `BucketReplicationConfig`\n\
          infra/index.ts:3:32: s3-bucket-replication-config [*] `BucketReplication` does not \
          exist in the AWS provider: S3 replication is `BucketReplicationConfig`\n\
          Found 2 findings in 2 of 2 files (2 fixable with `iacfix apply`).\n"
     );
-    assert_eq!(out.stderr, "");
 }
 
 #[test]

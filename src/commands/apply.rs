@@ -1,13 +1,16 @@
 //! `iacfix apply`: write the fixes, show them (`--dry-run`), write them as a patch (`--patch`),
 //! or commit them, one commit per codemod (`--commit`, `--branch`).
 
-use crate::args::{CatalogueArgs, WalkArgs};
+use crate::args::{CatalogueArgs, OutputArgs, WalkArgs};
 use crate::bulk::{self, BulkArgs, UnitOutcome};
+use crate::config::ConfigArgs;
+use crate::output::{self, Collect};
 use crate::report::{self, Tally, plural};
 use crate::review::{self, Answer, ColorChoice, Palette};
+use crate::settings::{Resolver, Settings};
 use crate::summary::Status;
 use crate::units::Unit;
-use crate::{ExitStatus, Io, catalogue};
+use crate::{ExitStatus, Io};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use iacfix_apply::git::{Repo, commit_message};
@@ -18,6 +21,7 @@ use iacfix_apply::{
 };
 use iacfix_core::{Ecosystem, Engine, FixOptions};
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -61,6 +65,10 @@ pub struct ApplyArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
     pub bulk: BulkArgs,
 }
 
@@ -75,13 +83,67 @@ pub enum BranchExists {
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
-    let codemods = catalogue::load(&args.catalogue)?;
-    let engine = Engine::new(codemods.into_iter().map(|c| c.codemod).collect());
+    args.output.validate()?;
     let (units, is_bulk) = bulk::plan(&args.walk, &args.bulk)?;
+    let machine = !args.output.format.is_human();
+    if machine {
+        let format = args.output.format.name();
+        if is_bulk {
+            bail!(
+                "--format {format} describes a run over one repository: for many, use --report \
+                 FILE.json"
+            );
+        }
+        if args.interactive {
+            bail!("--interactive asks on the terminal: it does not go with --format {format}");
+        }
+        if args.patch.as_deref() == Some(Path::new("-")) {
+            bail!(
+                "--patch - writes the patch to standard output, where --format {format} writes \
+                 its document: write the patch to a file"
+            );
+        }
+    }
+    let resolver = Resolver::new(&args.catalogue, &args.config, &args.output);
     if !is_bulk {
         let unit = units.into_iter().next().expect("a path at least");
-        let palette = Palette::new(args.color, io.out_is_terminal);
-        return Ok(apply_unit(args, &engine, &palette, &unit, args.walk.jobs, false, io).exit);
+        let settings = resolver.for_paths(&unit.paths)?;
+        if !machine {
+            let palette = Palette::new(args.color, io.out_is_terminal);
+            return Ok(apply_unit(
+                args,
+                &settings,
+                &palette,
+                &unit,
+                args.walk.jobs,
+                false,
+                None,
+                io,
+            )
+            .exit);
+        }
+        // Standard output carries the document; what people read goes to standard error.
+        let palette = Palette::new(args.color, false);
+        let (mut human, mut document) = (Vec::new(), Vec::new());
+        let outcome = apply_unit(
+            args,
+            &settings,
+            &palette,
+            &unit,
+            args.walk.jobs,
+            false,
+            Some(&mut document),
+            &mut Io {
+                out: &mut human,
+                err: io.err,
+                input: io.input,
+                out_is_terminal: false,
+                err_is_terminal: io.err_is_terminal,
+            },
+        );
+        io.err.write_all(&human)?;
+        io.out.write_all(&document)?;
+        return Ok(outcome.exit);
     }
     if args.interactive {
         bail!("--interactive asks about one repository at a time: run it in each");
@@ -93,22 +155,32 @@ pub fn run(args: &ApplyArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
         &args.bulk,
         args.walk.jobs,
         io,
-        |unit, io| apply_unit(args, &engine, &palette, unit, 1, true, io),
+        |unit, io| match resolver.for_paths(&unit.paths) {
+            Ok(settings) => apply_unit(args, &settings, &palette, unit, 1, true, None, io),
+            Err(error) => bulk::failed(unit, &error, io),
+        },
     )
 }
 
 /// Applies the fixes to one repository (or directory); an error makes a failed row.
+///
+/// With a `document` (`--format json` and the like), the findings are written there; else to
+/// `io.out`, as text.
+#[allow(clippy::too_many_arguments)]
 fn apply_unit(
     args: &ApplyArgs,
-    engine: &Engine,
+    settings: &Settings,
     palette: &Palette,
     unit: &Unit,
     jobs: usize,
     in_bulk: bool,
+    document: Option<&mut dyn Write>,
     io: &mut Io<'_>,
 ) -> UnitOutcome {
     let started = Instant::now();
-    match apply_inner(args, engine, palette, unit, jobs, in_bulk, io, started) {
+    match apply_inner(
+        args, settings, palette, unit, jobs, in_bulk, document, io, started,
+    ) {
         Ok(outcome) => outcome,
         Err(error) => {
             crate::print_error(io.err, &error);
@@ -121,14 +193,16 @@ fn apply_unit(
 #[allow(clippy::too_many_arguments)]
 fn apply_inner(
     args: &ApplyArgs,
-    engine: &Engine,
+    settings: &Settings,
     palette: &Palette,
     unit: &Unit,
     jobs: usize,
     in_bulk: bool,
+    document: Option<&mut dyn Write>,
     io: &mut Io<'_>,
     started: Instant,
 ) -> anyhow::Result<UnitOutcome> {
+    let engine = &settings.engine;
     let paths = unit.paths.clone();
     let writing = !args.dry_run && args.patch.is_none();
     let committing = args.commit || args.branch.is_some();
@@ -223,6 +297,8 @@ fn apply_inner(
             mode: Mode::Fix(fix),
             jobs,
             max_filesize: args.walk.max_filesize,
+            exclude: settings.exclude.clone(),
+            force_exclude: args.walk.force_exclude,
         },
     );
     if args.interactive {
@@ -337,14 +413,21 @@ fn apply_inner(
             }
         }
     }
-    if writing {
-        for file in &report.files {
-            if let FileKind::Fixed { outcome, .. } = &file.kind {
-                for finding in &outcome.remaining {
-                    report::finding(io.out, engine, &file.display, finding)?;
-                }
-            }
+    // Written or patched: the findings that remain; dry run: all, each with its fix.
+    let collected = output::collect(
+        engine,
+        &report,
+        Collect {
+            unused_suppressions: settings.report_unused_suppressions,
+            remaining: !args.dry_run,
+        },
+    );
+    match document {
+        Some(document) => args.output.write(document, engine, &collected)?,
+        None if writing || (args.output.statistics && args.patch.is_none()) => {
+            args.output.write(io.out, engine, &collected)?
         }
+        None => {}
     }
     report::problems(io.err, engine, &report, &mut tally)?;
     let remaining = if tally.findings == 0 {
@@ -381,7 +464,7 @@ fn apply_inner(
     }
     let exit = if tally.errors > 0 {
         ExitStatus::Error
-    } else if tally.findings > 0 || (args.dry_run && files_changed > 0) {
+    } else if settings.fails(&collected) {
         ExitStatus::Failure
     } else {
         ExitStatus::Success

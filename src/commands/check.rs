@@ -1,14 +1,16 @@
 //! `iacfix check`: report findings, in one repository or many.
 
-use crate::args::{CatalogueArgs, WalkArgs};
+use crate::args::{CatalogueArgs, OutputArgs, WalkArgs};
 use crate::bulk::{self, BulkArgs, UnitOutcome};
-use crate::report::{self, Tally, plural};
+use crate::config::ConfigArgs;
+use crate::output::{self, Collect};
+use crate::report::{self, Tally};
+use crate::settings::{Resolver, Settings};
 use crate::summary::Status;
 use crate::units::Unit;
-use crate::{ExitStatus, Io, catalogue};
+use crate::{ExitStatus, Io};
 use clap::Args;
-use iacfix_apply::{FileKind, Mode, RunOptions};
-use iacfix_core::Engine;
+use iacfix_apply::{Mode, RunOptions};
 use std::time::Instant;
 
 /// Arguments of `iacfix check`.
@@ -19,16 +21,27 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub catalogue: CatalogueArgs,
     #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
     pub bulk: BulkArgs,
 }
 
 pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
-    let codemods = catalogue::load(&args.catalogue)?;
-    let engine = Engine::new(codemods.into_iter().map(|c| c.codemod).collect());
+    args.output.validate()?;
     let (units, is_bulk) = bulk::plan(&args.walk, &args.bulk)?;
+    if is_bulk && !args.output.format.is_human() {
+        anyhow::bail!(
+            "--format {} describes a run over one repository: for many, use --report FILE.json",
+            args.output.format.name()
+        );
+    }
+    let resolver = Resolver::new(&args.catalogue, &args.config, &args.output);
     if !is_bulk {
         let unit = units.into_iter().next().expect("a path at least");
-        return Ok(check_unit(args, &engine, &unit, args.walk.jobs, false, io).exit);
+        let settings = resolver.for_paths(&unit.paths)?;
+        return Ok(check_unit(args, &settings, &unit, args.walk.jobs, false, io).exit);
     }
     bulk::run(
         "check",
@@ -36,20 +49,24 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
         &args.bulk,
         args.walk.jobs,
         io,
-        |unit, io| check_unit(args, &engine, unit, 1, true, io),
+        |unit, io| match resolver.for_paths(&unit.paths) {
+            Ok(settings) => check_unit(args, &settings, unit, 1, true, io),
+            Err(error) => bulk::failed(unit, &error, io),
+        },
     )
 }
 
 /// Checks one repository (or directory): findings, then the summary line.
 fn check_unit(
     args: &CheckArgs,
-    engine: &Engine,
+    settings: &Settings,
     unit: &Unit,
     jobs: usize,
     in_bulk: bool,
     io: &mut Io<'_>,
 ) -> UnitOutcome {
     let started = Instant::now();
+    let engine = &settings.engine;
     let projects = bulk::projects(unit);
     if in_bulk && let Some(missing) = unit.paths.iter().find(|p| !p.exists()) {
         let reason = format!("{}: no such file or directory", missing.display());
@@ -79,9 +96,11 @@ fn check_unit(
             mode: Mode::Check,
             jobs,
             max_filesize: args.walk.max_filesize,
+            exclude: settings.exclude.clone(),
+            force_exclude: args.walk.force_exclude,
         },
     );
-    let exit = print_findings(engine, &run, io).unwrap_or(ExitStatus::Error);
+    let exit = print_findings(settings, &run, &args.output, io).unwrap_or(ExitStatus::Error);
     UnitOutcome {
         exit,
         report: bulk::row(unit, engine, &run, &projects, started),
@@ -89,49 +108,31 @@ fn check_unit(
 }
 
 fn print_findings(
-    engine: &Engine,
+    settings: &Settings,
     run: &iacfix_apply::RunReport,
+    options: &OutputArgs,
     io: &mut Io<'_>,
 ) -> std::io::Result<ExitStatus> {
+    let engine = &settings.engine;
+    let collected = output::collect(
+        engine,
+        run,
+        Collect {
+            unused_suppressions: settings.report_unused_suppressions,
+            remaining: false,
+        },
+    );
+    options.write(io.out, engine, &collected)?;
+    // Errors and warnings also go to standard error in every format, for the person watching.
     let mut tally = Tally::default();
-    for file in &run.files {
-        if let FileKind::Checked { findings, .. } = &file.kind {
-            for finding in findings {
-                report::finding(io.out, engine, &file.display, finding)?;
-            }
-            tally.add_findings(engine, findings);
-        }
-    }
     report::problems(io.err, engine, run, &mut tally)?;
-    let checked = plural(run.files_checked, "file", "files");
-    if tally.findings == 0 {
-        writeln!(io.out, "No findings in {checked}.")?;
-    } else {
-        let mut fixable = Vec::new();
-        if tally.safe_fixes > 0 {
-            fixable.push(format!("{} fixable with `iacfix apply`", tally.safe_fixes));
-        }
-        if tally.unsafe_fixes > 0 {
-            fixable.push(format!(
-                "{} more with `iacfix apply --unsafe`",
-                tally.unsafe_fixes
-            ));
-        }
-        writeln!(
-            io.out,
-            "Found {} in {} of {checked}{}.",
-            plural(tally.findings, "finding", "findings"),
-            tally.files_with_findings,
-            if fixable.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", fixable.join(", "))
-            }
-        )?;
+    if options.format.is_human() {
+        writeln!(io.out, "{}", output::summary(&collected, run.files_checked))?;
     }
+    let failing = settings.fails(&collected);
     Ok(if tally.errors > 0 {
         ExitStatus::Error
-    } else if tally.findings > 0 {
+    } else if failing {
         ExitStatus::Failure
     } else {
         ExitStatus::Success

@@ -2,6 +2,8 @@
 
 pub mod apply;
 pub mod check;
+pub mod completions;
+pub mod config;
 pub mod explain;
 pub mod list;
 pub mod report;
@@ -18,5 +20,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
         Command::Explain(args) => explain::run(&args, io),
         Command::Test(args) => test::run(&args, io),
         Command::Report(args) => report::run(&args, io),
+        Command::Config(args) => config::run(&args, io),
+        Command::Completions(args) => completions::run(&args, io),
     }
 }

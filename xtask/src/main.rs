@@ -1,7 +1,8 @@
 //! `cargo xtask <task>`: the project's maintenance tasks.
 //!
-//! - `codegen [--check]`: regenerate `codemods/codemod.schema.json`, `codemods/README.md` and
-//!   `docs/report.schema.json` (with `--check`, fail if they are stale instead of writing them).
+//! - `codegen [--check]`: regenerate `codemods/codemod.schema.json`, `codemods/README.md`,
+//!   `docs/findings.schema.json`, `docs/report.schema.json` and the man pages `docs/man/*.1`
+//!   (with `--check`, fail if they are stale instead of writing them).
 //! - `readme`: re-run the README's `$ iacfix …` examples and write their output.
 //! - `bench bulk [N ...]`: time `iacfix apply --commit` over N synthetic repositories.
 //! - `new-codemod <id> [--languages typescript,python]`: scaffold `codemods/<id>.yaml`.

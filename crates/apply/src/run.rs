@@ -10,6 +10,7 @@ use iacfix_core::{
     Context, DependencyRequest, Engine, Facts, Finding, FixOptions, FixOutcome, Lang, Point,
     SyntaxError, UnusedSuppression,
 };
+use ignore::gitignore::Gitignore;
 use ignore::{WalkBuilder, WalkState};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,12 @@ pub struct RunOptions {
     /// Worker threads; 0 picks one per core.
     pub jobs: usize,
     pub max_filesize: u64,
+    /// Files and directories not to walk into (an `iacfix.toml`'s `exclude`, gitignore-style
+    /// patterns relative to its directory). Paths given explicitly are processed anyway unless
+    /// `force_exclude`.
+    pub exclude: Option<Arc<Gitignore>>,
+    /// Exclude paths given explicitly too (for pre-commit hooks, which name every file).
+    pub force_exclude: bool,
 }
 
 /// One file's result.
@@ -175,7 +182,8 @@ struct Candidate {
 /// Walks `paths` (files or directories), running the engine on every source file.
 pub fn run(engine: &Engine, paths: &[PathBuf], options: &RunOptions) -> RunReport {
     let mut report = RunReport::default();
-    let (mut candidates, errors) = walk(paths, options.jobs, |name| {
+    let exclude = options.exclude.clone().map(|e| (e, options.force_exclude));
+    let (mut candidates, errors) = walk(paths, options.jobs, exclude, |name| {
         Lang::from_file_name(name).filter(|lang| engine.handles(*lang))
     });
     report.errors = errors;
@@ -294,6 +302,7 @@ impl RunReport {
 fn walk(
     paths: &[PathBuf],
     jobs: usize,
+    exclude: Option<(Arc<Gitignore>, bool)>,
     lang_of: impl Fn(&str) -> Option<Lang> + Sync,
 ) -> (Vec<Candidate>, Vec<PathError>) {
     let found = Mutex::new((Vec::new(), Vec::new()));
@@ -304,12 +313,21 @@ fn walk(
     for path in rest {
         builder.add(path);
     }
+    // Roots that are files reach the callback without the filter.
+    let forced = exclude.clone().filter(|(_, force)| *force).map(|(e, _)| e);
     builder
         .follow_links(false)
         .threads(jobs)
-        .filter_entry(|entry| {
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if let Some((exclude, force)) = &exclude
+                && (entry.depth() > 0 || *force)
+                && is_excluded(exclude, entry.path(), is_dir)
+            {
+                return false;
+            }
             entry.depth() == 0
-                || !entry.file_type().is_some_and(|t| t.is_dir())
+                || !is_dir
                 || !DEFAULT_EXCLUDES
                     .iter()
                     .any(|name| entry.file_name() == *name)
@@ -317,12 +335,18 @@ fn walk(
     builder.build_parallel().run(|| {
         let found = &found;
         let lang_of = &lang_of;
+        let forced = &forced;
         Box::new(move |entry| {
             match entry {
                 Err(error) => found.lock().unwrap().1.push(PathError {
                     path: error_path(&error),
                     message: io_message(&error),
                 }),
+                Ok(entry)
+                    if entry.depth() == 0
+                        && forced
+                            .as_ref()
+                            .is_some_and(|e| is_excluded(e, entry.path(), false)) => {}
                 Ok(entry) if !entry.file_type().is_some_and(|t| t.is_dir()) => {
                     let path = entry.path();
                     let lang = path.file_name().and_then(|n| n.to_str()).and_then(lang_of);
@@ -346,6 +370,17 @@ fn walk(
     (candidates, errors)
 }
 
+/// Whether `path` is excluded: it or a parent matches, for paths under the patterns' root.
+fn is_excluded(exclude: &Gitignore, path: &Path, is_dir: bool) -> bool {
+    let Ok(absolute) = std::path::absolute(path) else {
+        return false;
+    };
+    absolute.starts_with(exclude.path())
+        && exclude
+            .matched_path_or_any_parents(&absolute, is_dir)
+            .is_ignore()
+}
+
 /// What program-scope conditions find in every source file of a program (walked or not: a
 /// FlowLog in a file the user did not name still counts).
 fn program_facts(engine: &Engine, program: &Program, options: &RunOptions) -> Facts {
@@ -353,9 +388,12 @@ fn program_facts(engine: &Engine, program: &Program, options: &RunOptions) -> Fa
     if !Lang::ALL.iter().any(|lang| engine.needs_facts(*lang)) {
         return facts;
     }
-    let (files, _) = walk(std::slice::from_ref(&program.root), options.jobs, |name| {
-        Lang::from_file_name(name).filter(|lang| engine.needs_facts(*lang))
-    });
+    let (files, _) = walk(
+        std::slice::from_ref(&program.root),
+        options.jobs,
+        None,
+        |name| Lang::from_file_name(name).filter(|lang| engine.needs_facts(*lang)),
+    );
     let found = parallel_map(&files, options.jobs, |_, file| {
         let lang = file.lang?;
         if file.symlink {
@@ -563,7 +601,7 @@ fn process(
             Ok((findings, unused_suppressions)) => FileKind::Checked {
                 lang,
                 text: (!findings.is_empty() || !unused_suppressions.is_empty())
-                    .then(|| source.text),
+                    .then_some(source.text),
                 findings,
                 unused_suppressions,
             },

@@ -2,7 +2,8 @@
 
 use crate::error::{CatalogError, chain, help_for_schema_error};
 use crate::spec::{
-    CaseSpec, CodemodSpec, ConditionSpec, EffectSpec, ExpectSpec, InputsSpec, RuleSpec, ScopeSpec,
+    CaseSpec, CodemodSpec, ConditionSpec, EffectSpec, ExpectSpec, InputsSpec, OptionError,
+    OptionSpec, RuleSpec, ScopeSpec,
 };
 use iacfix_core::ast_grep_config::SerializableRule;
 use iacfix_core::ast_grep_config::{
@@ -25,6 +26,8 @@ pub struct LoadedCodemod {
     pub source: String,
     /// The option values it was loaded with (defaults, overridden by the user's).
     pub options: BTreeMap<String, String>,
+    /// The options it declares (to check values set elsewhere, e.g. in `iacfix.toml`).
+    pub option_specs: BTreeMap<String, OptionSpec>,
     /// Whether the inputs of its changing cases type-check against the SDKs (`None`: the cases
     /// are not type-checked).
     pub inputs_type_check: Option<bool>,
@@ -207,6 +210,7 @@ pub fn load_codemod_with(
         references,
         docs,
         type_check,
+        options: option_specs,
         ..
     } = spec;
     Ok(LoadedCodemod {
@@ -231,6 +235,7 @@ pub fn load_codemod_with(
         cases,
         source: text.to_owned(),
         options,
+        option_specs,
         inputs_type_check: type_check.map(|t| t.inputs == InputsSpec::Pass),
     })
 }
@@ -260,22 +265,18 @@ fn option_values(
     let mut values = BTreeMap::new();
     for (name, option) in &spec.options {
         let value = overrides.get(name).unwrap_or(&option.default).clone();
-        if let Some(pattern) = &option.pattern {
-            match regex_lite_full_match(pattern, &value) {
-                Ok(true) => {}
-                Ok(false) => errors.push(CatalogError::new(
-                    path,
-                    (1, 1),
-                    format!("option `{name}`: `{value}` does not match `{pattern}`"),
-                    option.description.trim().to_owned(),
-                )),
-                Err(error) => errors.push(CatalogError::new(
-                    path,
-                    (1, 1),
-                    format!("option `{name}`: invalid pattern: {error}"),
-                    "write the pattern as a Rust regular expression",
-                )),
-            }
+        if let Err(error) = option.check(&value) {
+            errors.push(CatalogError::new(
+                path,
+                (1, 1),
+                format!("option `{name}`: {error}"),
+                match error {
+                    OptionError::Mismatch { .. } => option.description.trim().to_owned(),
+                    OptionError::BadPattern(_) => {
+                        "write the pattern as a Rust regular expression".to_owned()
+                    }
+                },
+            ));
         }
         values.insert(name.clone(), value);
     }
@@ -284,11 +285,6 @@ fn option_values(
     } else {
         Err(errors)
     }
-}
-
-fn regex_lite_full_match(pattern: &str, value: &str) -> Result<bool, String> {
-    let regex = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| e.to_string())?;
-    Ok(regex.is_match(value))
 }
 
 /// `text` with every `{{name}}` replaced by the option's value.

@@ -147,7 +147,7 @@ pub struct PickSpec {
 }
 
 /// A setting of the codemod.
-#[derive(Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OptionSpec {
     /// The value used unless the user sets another.
@@ -156,6 +156,34 @@ pub struct OptionSpec {
     pub description: String,
     /// A regular expression every value must match (whole value).
     pub pattern: Option<String>,
+}
+
+/// Why an option value is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OptionError {
+    #[error("`{value}` does not match `{pattern}`")]
+    Mismatch { value: String, pattern: String },
+    #[error("invalid pattern: {0}")]
+    BadPattern(String),
+}
+
+impl OptionSpec {
+    /// Whether `value` is one the option accepts (matches its whole pattern).
+    pub fn check(&self, value: &str) -> Result<(), OptionError> {
+        let Some(pattern) = &self.pattern else {
+            return Ok(());
+        };
+        let regex = regex::Regex::new(&format!("^(?:{pattern})$"))
+            .map_err(|e| OptionError::BadPattern(e.to_string()))?;
+        if regex.is_match(value) {
+            Ok(())
+        } else {
+            Err(OptionError::Mismatch {
+                value: value.to_owned(),
+                pattern: pattern.clone(),
+            })
+        }
+    }
 }
 
 /// An effect of a fix.

@@ -263,7 +263,8 @@ impl Engine {
         text: &str,
         context: &Context,
     ) -> Result<Vec<Finding>, SyntaxError> {
-        self.check_file(lang, text, context).map(|(findings, _)| findings)
+        self.check_file(lang, text, context)
+            .map(|(findings, _)| findings)
     }
 
     /// [`Engine::check`], and the suppression comments that suppressed nothing.
@@ -433,7 +434,10 @@ impl Engine {
             .into_iter()
             .filter(|finding| {
                 let id = &self.codemods[finding.codemod].meta.id;
-                match comments.iter().position(|s| s.covers(id, finding.start.line)) {
+                match comments
+                    .iter()
+                    .position(|s| s.covers(id, finding.start.line))
+                {
                     Some(index) => {
                         used[index].push(id.clone());
                         false
@@ -459,7 +463,10 @@ impl Engine {
                     })
                     .cloned()
                     .collect();
-                (!ids.is_empty()).then(|| UnusedSuppression { at: comment.at, ids })
+                (!ids.is_empty()).then_some(UnusedSuppression {
+                    at: comment.at,
+                    ids,
+                })
             })
             .collect();
         (kept, unused)

@@ -148,7 +148,10 @@ mod tests {
                     const s = \"// iacfix-ignore: all not a comment\";\n";
         let found = parse(Lang::TypeScript, text);
         assert_eq!(found.len(), 3, "{found:?}");
-        assert_eq!((found[0].line, found[0].ids.clone()), (None, vec!["vpc-flow-logs".into()]));
+        assert_eq!(
+            (found[0].line, found[0].ids.clone()),
+            (None, vec!["vpc-flow-logs".into()])
+        );
         assert_eq!(found[1].line, Some(3));
         assert_eq!(found[1].ids, ["route53-reserved-domain", "s3-x"]);
         assert_eq!(found[2].line, Some(5));

@@ -1,0 +1,89 @@
+//! What a run over one unit (a repository, or the paths given) uses: its configuration file,
+//! under the command line, made into an engine and walk and exit settings. In a bulk run each
+//! repository finds its own `iacfix.toml`; units that share one share its engine.
+
+use crate::args::{CatalogueArgs, FailOn, OutputArgs};
+use crate::catalogue;
+use crate::config::{Config, ConfigArgs};
+use crate::output::Collected;
+use iacfix_core::Engine;
+use ignore::gitignore::Gitignore;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// The settings in effect for a unit.
+pub struct Settings {
+    pub engine: Engine,
+    /// `exclude`, when the file has patterns.
+    pub exclude: Option<Arc<Gitignore>>,
+    pub fail_on: FailOn,
+    pub report_unused_suppressions: bool,
+}
+
+impl Settings {
+    /// Whether the findings make the exit status 1 (`--fail-on` or more severe).
+    pub fn fails(&self, collected: &Collected) -> bool {
+        collected
+            .diagnostics
+            .iter()
+            .any(|d| d.severity <= self.fail_on.severity())
+    }
+}
+
+/// Resolves and caches settings per configuration file.
+pub struct Resolver<'a> {
+    catalogue: &'a CatalogueArgs,
+    config: &'a ConfigArgs,
+    output: &'a OutputArgs,
+    cache: Mutex<HashMap<Option<PathBuf>, Arc<Settings>>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(
+        catalogue: &'a CatalogueArgs,
+        config: &'a ConfigArgs,
+        output: &'a OutputArgs,
+    ) -> Resolver<'a> {
+        Resolver {
+            catalogue,
+            config,
+            output,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The settings of a run over `paths`.
+    pub fn for_paths(&self, paths: &[PathBuf]) -> anyhow::Result<Arc<Settings>> {
+        let file = Config::locate(self.config, paths)?;
+        let key = file
+            .as_ref()
+            .map(|f| std::path::absolute(f).unwrap_or(f.clone()));
+        if let Some(settings) = self.cache.lock().unwrap().get(&key) {
+            return Ok(settings.clone());
+        }
+        let settings = Arc::new(resolve(self.catalogue, self.output, file)?);
+        self.cache.lock().unwrap().insert(key, settings.clone());
+        Ok(settings)
+    }
+}
+
+/// Settings from a configuration file (or none) and the command line.
+pub fn resolve(
+    catalogue: &CatalogueArgs,
+    output: &OutputArgs,
+    file: Option<PathBuf>,
+) -> anyhow::Result<Settings> {
+    let config = Config::load(file.as_deref())?;
+    let codemods = catalogue::load_configured(catalogue, &config)?;
+    Ok(Settings {
+        exclude: config.exclude_matcher()?,
+        fail_on: output
+            .fail_on
+            .or(config.fail_on())
+            .unwrap_or(FailOn::Hygiene),
+        report_unused_suppressions: output.report_unused_suppressions
+            || config.report_unused_suppressions().unwrap_or(false),
+        engine: Engine::new(codemods.into_iter().map(|c| c.codemod).collect()),
+    })
+}
