@@ -29,17 +29,17 @@ pub fn option_values(flags: &[String]) -> anyhow::Result<OptionValues> {
 
 /// The selected codemods, in catalogue order (built-in by id, then each directory by id).
 pub fn load(args: &CatalogueArgs) -> anyhow::Result<Vec<LoadedCodemod>> {
-    load_configured(args, &Config::default())
+    Ok(load_configured(args, &Config::default())?.0)
 }
 
 /// [`load`] with a configuration file's settings under the command line's: its `codemods`
 /// directories come before `--codemods`, its options under `--option`, `--select` replaces its
 /// `select`, `--ignore` adds to its `ignore`; its `extend-safe-fixes`, `extend-unsafe-fixes` and
-/// `unfixable` set the codemods' applicability.
+/// `unfixable` set the codemods' applicability. Also returns every id of the catalogue.
 pub fn load_configured(
     args: &CatalogueArgs,
     config: &Config,
-) -> anyhow::Result<Vec<LoadedCodemod>> {
+) -> anyhow::Result<(Vec<LoadedCodemod>, Vec<String>)> {
     let cli_options = option_values(&args.options)?;
     let dirs: Vec<PathBuf> = config
         .codemod_dirs()
@@ -82,13 +82,15 @@ pub fn load_configured(
         .into_iter()
         .chain(args.ignore.iter().cloned())
         .collect();
-    Ok(all
+    let ids = all.iter().map(|c| c.codemod.meta.id.clone()).collect();
+    let selected = all
         .into_iter()
         .filter(|c| {
             let id = &c.codemod.meta.id;
             select.as_ref().is_none_or(|s| s.contains(id)) && !ignore.contains(id)
         })
-        .collect())
+        .collect();
+    Ok((selected, ids))
 }
 
 /// The built-in catalogue and the directories', with option values.

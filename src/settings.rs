@@ -75,7 +75,7 @@ pub fn resolve(
     file: Option<PathBuf>,
 ) -> anyhow::Result<Settings> {
     let config = Config::load(file.as_deref())?;
-    let codemods = catalogue::load_configured(catalogue, &config)?;
+    let (codemods, ids) = catalogue::load_configured(catalogue, &config)?;
     Ok(Settings {
         exclude: config.exclude_matcher()?,
         fail_on: output
@@ -84,6 +84,6 @@ pub fn resolve(
             .unwrap_or(FailOn::Hygiene),
         report_unused_suppressions: output.report_unused_suppressions
             || config.report_unused_suppressions().unwrap_or(false),
-        engine: Engine::new(codemods.into_iter().map(|c| c.codemod).collect()),
+        engine: Engine::new(codemods.into_iter().map(|c| c.codemod).collect()).with_known_ids(ids),
     })
 }

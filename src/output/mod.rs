@@ -71,6 +71,9 @@ pub struct Diagnostic {
     pub fix: Option<Vec<Edit>>,
     /// The source line of `start` (secrets masked).
     pub line_text: String,
+    /// The columns (0-based, in characters, end exclusive) of `line_text` to underline: the
+    /// finding's span on its first line, as masked.
+    pub underline: (usize, usize),
 }
 
 /// An edit of a fix, with positions.
@@ -180,6 +183,7 @@ pub fn collect(engine: &Engine, run: &RunReport, what: Collect) -> Collected {
                         .collect()
                 }),
                 line_text: mask(line_of(text, finding.start.line)),
+                underline: underline(text, finding.start, finding.end, &mask),
             });
         }
         if what.unused_suppressions {
@@ -189,14 +193,12 @@ pub fn collect(engine: &Engine, run: &RunReport, what: Collect) -> Collected {
                     id: UNUSED_SUPPRESSION.to_owned(),
                     severity: Severity::Hygiene,
                     applicability: None,
-                    message: format!(
-                        "this iacfix-ignore comment suppresses nothing for {}: remove it",
-                        unused.ids.join(", ")
-                    ),
+                    message: unused_message(engine, &unused.ids),
                     start: unused.at,
                     end: unused.at,
                     fix: None,
                     line_text: line_of(text, unused.at.line).to_owned(),
+                    underline: underline(text, unused.at, unused.at, &|t: &str| t.to_owned()),
                 });
             }
         }
@@ -205,6 +207,57 @@ pub fn collect(engine: &Engine, run: &RunReport, what: Collect) -> Collected {
         .diagnostics
         .sort_by(|a, b| (&a.path, a.start, &a.id).cmp(&(&b.path, b.start, &b.id)));
     collected
+}
+
+/// What is wrong with a suppression comment: ids that suppress nothing, ids that exist nowhere.
+fn unused_message(engine: &Engine, ids: &[String]) -> String {
+    let (known, unknown): (Vec<&str>, Vec<&str>) = ids
+        .iter()
+        .map(String::as_str)
+        .partition(|id| *id == "all" || engine.knows(id));
+    let mut parts = Vec::new();
+    if !known.is_empty() {
+        parts.push(format!("suppresses nothing for {}", known.join(", ")));
+    }
+    if !unknown.is_empty() {
+        parts.push(format!(
+            "names {} no codemod has ({})",
+            if unknown.len() == 1 { "an id" } else { "ids" },
+            unknown.join(", ")
+        ));
+    }
+    format!(
+        "this iacfix-ignore comment {}: remove {}",
+        parts.join(" and "),
+        if known.len() + unknown.len() == 1 {
+            "it"
+        } else {
+            "them"
+        }
+    )
+}
+
+/// The masked columns of the span `start..end` on `start`'s line (to its end if it goes on).
+fn underline(
+    text: &str,
+    start: Point,
+    end: Point,
+    mask: &dyn Fn(&str) -> String,
+) -> (usize, usize) {
+    let line = line_of(text, start.line);
+    let byte = |column: usize| {
+        line.char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i)
+    };
+    let from = byte(start.column);
+    let to = if end.line == start.line {
+        byte(end.column).max(from)
+    } else {
+        line.len()
+    };
+    let before = mask(&line[..from]).chars().count();
+    (before, before + mask(&line[from..to]).chars().count())
 }
 
 fn line_of(text: &str, line: usize) -> &str {

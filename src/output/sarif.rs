@@ -24,9 +24,14 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// A relative path as a URI reference (`/` separators, reserved characters percent-encoded).
+/// A path as a URI reference (`/` separators, reserved characters percent-encoded): relative
+/// paths stay relative (to where iacfix ran: run it at the repository's root for code
+/// scanning), absolute ones become `file://` URIs.
 fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
+    let mut out = String::with_capacity(path.len() + 7);
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
     for byte in path.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {

@@ -30,13 +30,8 @@ pub fn write(out: &mut dyn Write, collected: &Collected, excerpt: bool) -> io::R
             let gutter = " ".repeat(number.len());
             let line = d.line_text.replace('\t', " ");
             let width = line.chars().count();
-            let from = d.start.column.saturating_sub(1).min(width);
-            let to = if d.end.line == d.start.line {
-                d.end.column.saturating_sub(1).min(width)
-            } else {
-                width
-            };
-            let carets = to.saturating_sub(from).max(1);
+            let from = d.underline.0.min(width);
+            let carets = d.underline.1.min(width).saturating_sub(from).max(1);
             writeln!(out, "{gutter} |")?;
             writeln!(out, "{number} | {line}")?;
             writeln!(out, "{gutter} | {}{}", " ".repeat(from), "^".repeat(carets))?;

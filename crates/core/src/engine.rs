@@ -25,6 +25,9 @@ pub const DEFAULT_MAX_PASSES: usize = 8;
 pub struct Engine {
     codemods: Vec<Codemod>,
     by_lang: Vec<LangIndex>,
+    /// Every codemod id of the catalogue, run or not (a suppression naming another id is a
+    /// mistake); `None`: only the engine's own are known.
+    known: Option<Vec<String>>,
 }
 
 /// For one language: which rules can match a node of each kind.
@@ -177,7 +180,26 @@ impl Engine {
                 }
             }
         }
-        Engine { codemods, by_lang }
+        Engine {
+            codemods,
+            by_lang,
+            known: None,
+        }
+    }
+
+    /// The engine, told every codemod id of the catalogue (including those not run), so that
+    /// a suppression naming an id that exists nowhere is reported as unused.
+    pub fn with_known_ids(mut self, ids: Vec<String>) -> Engine {
+        self.known = Some(ids);
+        self
+    }
+
+    /// Whether `id` is a codemod of the catalogue (run or not).
+    pub fn knows(&self, id: &str) -> bool {
+        match &self.known {
+            Some(known) => known.iter().any(|k| k == id),
+            None => self.codemods.iter().any(|c| c.meta.id == id),
+        }
     }
 
     /// The codemods, in catalogue order.
@@ -457,6 +479,9 @@ impl Engine {
                     .filter(|id| {
                         if *id == "all" {
                             used.is_empty()
+                        } else if !self.knows(id) {
+                            // A typo, or a codemod that no longer exists.
+                            self.known.is_some()
                         } else {
                             enabled(id) && !used.contains(id)
                         }
