@@ -41,3 +41,76 @@ fn every_command_in_the_readme_prints_what_the_readme_shows() {
         wrong.join("\n")
     );
 }
+
+/// The text of the README's fenced block of `lang` whose first line is `first`.
+fn fenced_block(readme: &str, lang: &str, first: &str) -> String {
+    let start = readme
+        .find(&format!("```{lang}\n{first}\n"))
+        .unwrap_or_else(|| panic!("no ```{lang} block starting with {first}"));
+    let body = &readme[start + lang.len() + 4..];
+    body[..body.find("```").unwrap()].to_owned()
+}
+
+#[test]
+fn the_readme_configuration_example_is_a_valid_configuration() {
+    let readme = std::fs::read_to_string(repo_path("README.md")).unwrap();
+    let config = fenced_block(&readme, "toml", "# iacfix.toml");
+    let project = crate::util::Project::new();
+    project
+        .file("iacfix.toml", &config)
+        .file(
+            "tools/codemods/rename-legacy-tags.yaml",
+            crate::util::rename_codemod("safe"),
+        )
+        .file("legacy/index.ts", "const oldName = 1;\n")
+        .file("index.ts", "const oldName = 1;\n");
+    let out = project.iacfix(&["config"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    // Every key of the configuration is in the example.
+    let keys = [
+        "select",
+        "ignore",
+        "extend-safe-fixes",
+        "extend-unsafe-fixes",
+        "unfixable",
+        "exclude",
+        "codemods",
+        "fail-on",
+        "report-unused-suppressions",
+        "options",
+    ];
+    let example: toml::Table = toml::from_str(&config).unwrap();
+    let effective: toml::Table = toml::from_str(&out.stdout).unwrap();
+    for key in keys {
+        assert!(
+            example.contains_key(key),
+            "the README's example lacks `{key}`"
+        );
+        assert!(effective.contains_key(key), "`iacfix config` lacks `{key}`");
+    }
+    assert_eq!(effective.len(), keys.len(), "{effective}");
+    // It takes effect: the team codemod runs, legacy/ is excluded, fail-on = security lets a
+    // hygiene finding pass.
+    let out = project.iacfix(&["check", "--format", "concise"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.starts_with(
+            "index.ts:1:7: rename-legacy-tags [*] `oldName` is called `newName` now\n"
+        ),
+        "{out:?}"
+    );
+    assert!(out.stdout.contains("in 1 of 1 file"), "{out:?}");
+}
+
+#[test]
+fn the_readme_pre_commit_and_ci_snippets_name_real_hooks_and_flags() {
+    let readme = std::fs::read_to_string(repo_path("README.md")).unwrap();
+    let hooks = std::fs::read_to_string(repo_path(".pre-commit-hooks.yaml")).unwrap();
+    let config = fenced_block(&readme, "yaml", "# .pre-commit-config.yaml");
+    for id in ["iacfix-check", "iacfix-apply"] {
+        assert!(hooks.contains(&format!("- id: {id}\n")), "hook {id}");
+        assert!(config.contains(&format!("id: {id}")), "README names {id}");
+    }
+    let workflow = fenced_block(&readme, "yaml", "# .github/workflows/iacfix.yml");
+    assert!(workflow.contains("iacfix check --format sarif > iacfix.sarif || [ $? -eq 1 ]"));
+}

@@ -7,6 +7,7 @@ mod cli;
 mod codemods;
 mod config;
 mod git;
+mod integrations;
 mod output;
 mod readme;
 mod sdk;
