@@ -27,12 +27,8 @@ pub fn option_values(flags: &[String]) -> anyhow::Result<OptionValues> {
     Ok(values)
 }
 
-/// The selected codemods, in catalogue order (built-in by id, then each directory by id).
-pub fn load(args: &CatalogueArgs) -> anyhow::Result<Vec<LoadedCodemod>> {
-    Ok(load_configured(args, &Config::default())?.0)
-}
-
-/// [`load`] with a configuration file's settings under the command line's: its `codemods`
+/// The selected codemods, in catalogue order (built-in by id, then each directory by id): a
+/// configuration file's settings under the command line's: its `codemods`
 /// directories come before `--codemods`, its options under `--option`, `--select` replaces its
 /// `select`, `--ignore` adds to its `ignore`; its `extend-safe-fixes`, `extend-unsafe-fixes` and
 /// `unfixable` set the codemods' applicability. Also returns every id of the catalogue.
@@ -40,6 +36,47 @@ pub fn load_configured(
     args: &CatalogueArgs,
     config: &Config,
 ) -> anyhow::Result<(Vec<LoadedCodemod>, Vec<String>)> {
+    let all = load_catalogue(args, config)?;
+    check_flag_ids(args, &all)?;
+    let select = if args.select.is_empty() {
+        config.select()
+    } else {
+        Some(args.select.clone())
+    };
+    let ignore: Vec<String> = config
+        .ignore()
+        .into_iter()
+        .chain(args.ignore.iter().cloned())
+        .collect();
+    let ids = all.iter().map(|c| c.codemod.meta.id.clone()).collect();
+    let selected = all
+        .into_iter()
+        .filter(|c| {
+            let id = &c.codemod.meta.id;
+            select.as_ref().is_none_or(|s| s.contains(id)) && !ignore.contains(id)
+        })
+        .collect();
+    Ok((selected, ids))
+}
+
+/// Refuses `--select` / `--ignore` ids the catalogue does not have.
+pub fn check_flag_ids(args: &CatalogueArgs, all: &[LoadedCodemod]) -> anyhow::Result<()> {
+    for (flag, ids) in [("--select", &args.select), ("--ignore", &args.ignore)] {
+        for id in ids {
+            if !all.iter().any(|c| c.codemod.meta.id == *id) {
+                bail!(
+                    "unknown codemod `{id}` in {flag}{}",
+                    suggestion(id, all.iter().map(|c| c.codemod.meta.id.as_str()))
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The whole catalogue under a configuration file (its directories, options and applicability
+/// overrides, not its selection) and the command line's `--codemods` and `--option`.
+pub fn load_catalogue(args: &CatalogueArgs, config: &Config) -> anyhow::Result<Vec<LoadedCodemod>> {
     let cli_options = option_values(&args.options)?;
     let dirs: Vec<PathBuf> = config
         .codemod_dirs()
@@ -62,35 +99,7 @@ pub fn load_configured(
             }
         }
     }
-    for (flag, ids) in [("--select", &args.select), ("--ignore", &args.ignore)] {
-        for id in ids {
-            if !all.iter().any(|c| c.codemod.meta.id == *id) {
-                bail!(
-                    "unknown codemod `{id}` in {flag}{}",
-                    suggestion(id, all.iter().map(|c| c.codemod.meta.id.as_str()))
-                );
-            }
-        }
-    }
-    let select = if args.select.is_empty() {
-        config.select()
-    } else {
-        Some(args.select.clone())
-    };
-    let ignore: Vec<String> = config
-        .ignore()
-        .into_iter()
-        .chain(args.ignore.iter().cloned())
-        .collect();
-    let ids = all.iter().map(|c| c.codemod.meta.id.clone()).collect();
-    let selected = all
-        .into_iter()
-        .filter(|c| {
-            let id = &c.codemod.meta.id;
-            select.as_ref().is_none_or(|s| s.contains(id)) && !ignore.contains(id)
-        })
-        .collect();
-    Ok((selected, ids))
+    Ok(all)
 }
 
 /// The built-in catalogue and the directories', with option values.

@@ -245,6 +245,21 @@ fn options_codemods_and_fail_on_come_from_the_file_under_the_command_line() {
     project.file("index.ts", "const oldName = 1;\n");
     assert_eq!(project.iacfix(&["check"]).code, 0);
     assert_eq!(project.iacfix(&["check", "--fail-on", "hygiene"]).code, 1);
+    // `list` and `explain` know the file's codemods, with its applicability overrides.
+    project.file(
+        "iacfix.toml",
+        "codemods = [\"team-codemods\"]\nextend-unsafe-fixes = [\"rename\"]\n",
+    );
+    let list = project.iacfix(&["list"]);
+    assert!(
+        list.stdout
+            .lines()
+            .any(|l| l.starts_with("rename ") && l.contains(" unsafe ")),
+        "{list:?}"
+    );
+    let explain = project.iacfix(&["explain", "rename"]);
+    assert_eq!(explain.code, 0, "{explain:?}");
+    assert!(explain.stdout.contains("Renames `oldName`."), "{explain:?}");
     // The codemods directory is relative to the file, wherever iacfix runs.
     let nested = crate::util::run_in(&project.path("team-codemods"), &["check", ".."]);
     assert!(nested.stdout.contains("rename"), "{nested:?}");

@@ -1,18 +1,34 @@
-//! `iacfix list`: the catalogue as a table.
+//! `iacfix list`: the catalogue as a table — the built-in codemods and those of the
+//! `iacfix.toml`'s and `--codemods` directories, with the file's applicability overrides (its
+//! `select` / `ignore` do not hide any: `iacfix config` shows what runs).
 
 use crate::args::CatalogueArgs;
+use crate::config::{Config, ConfigArgs};
 use crate::{ExitStatus, Io, catalogue};
 use clap::Args;
+use std::path::PathBuf;
 
 /// Arguments of `iacfix list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
     #[command(flatten)]
     pub catalogue: CatalogueArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 pub fn run(args: &ListArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
-    let codemods = catalogue::load(&args.catalogue)?;
+    let config = Config::load(Config::locate(&args.config, &[PathBuf::from(".")])?.as_deref())?;
+    let all = catalogue::load_catalogue(&args.catalogue, &config)?;
+    catalogue::check_flag_ids(&args.catalogue, &all)?;
+    let wanted = |id: &String| {
+        (args.catalogue.select.is_empty() || args.catalogue.select.contains(id))
+            && !args.catalogue.ignore.contains(id)
+    };
+    let codemods: Vec<_> = all
+        .into_iter()
+        .filter(|c| wanted(&c.codemod.meta.id))
+        .collect();
     let rows: Vec<[String; 5]> = codemods
         .iter()
         .map(|c| {
