@@ -2,9 +2,14 @@
 //! case must type-check (tsc with `@pulumi/aws` for TypeScript, pyright with `pulumi_aws` for
 //! Python), and its input must fail or pass as the codemod's `typeCheck.inputs` says.
 //!
+//! A case for a program on `@pulumi/aws` 6 (`providers: { aws: 6 }`) is checked against
+//! `@pulumi/aws` / `pulumi-aws` 6; every other case against 7.
+//!
 //! The SDKs are installed on first use, at the exact versions of `tests/sdk/package-lock.json`
-//! and `tests/sdk/requirements.lock`, into `target/tmp/iacfix-sdk/` (reused while the lock files
-//! do not change). Installing needs the npm and PyPI registries; checking does not.
+//! and `tests/sdk/requirements.lock` (and `tests/sdk/v6/` for provider 6), into
+//! `target/tmp/iacfix-sdk/` (reused while the lock files do not change). Installing needs the
+//! npm and PyPI registries; checking does not. Each check writes its programs into a directory
+//! of its own (`target/tmp/sdk-check/`), so the installed SDKs are only read.
 
 use crate::util::repo_path;
 use iacfix_catalog::{Case, Expectation, LoadedCodemod, load_builtin};
@@ -46,14 +51,23 @@ fn run(command: &mut Command, what: &str) -> std::process::Output {
     output
 }
 
+/// The directory of the pinned SDKs for provider major `aws`: `tests/sdk` or `tests/sdk/v6`.
+fn lock_dir(aws: u64) -> &'static str {
+    match aws {
+        6 => "tests/sdk/v6",
+        _ => "tests/sdk",
+    }
+}
+
 /// `@pulumi/aws`, `@pulumi/pulumi`, `@pulumi/random` and TypeScript, installed with `npm ci`.
-fn npm_sdk() -> PathBuf {
-    let lock = std::fs::read(repo_path("tests/sdk/package-lock.json")).unwrap();
+fn npm_sdk(aws: u64) -> PathBuf {
+    let locks = lock_dir(aws);
+    let lock = std::fs::read(repo_path(&format!("{locks}/package-lock.json"))).unwrap();
     let dir = cache_dir("npm", &lock);
     if !dir.join(".installed").exists() {
         std::fs::create_dir_all(&dir).unwrap();
         for file in ["package.json", "package-lock.json"] {
-            std::fs::copy(repo_path(&format!("tests/sdk/{file}")), dir.join(file)).unwrap();
+            std::fs::copy(repo_path(&format!("{locks}/{file}")), dir.join(file)).unwrap();
         }
         run(
             Command::new("npm")
@@ -73,8 +87,9 @@ fn npm_sdk() -> PathBuf {
 }
 
 /// `pulumi`, `pulumi-aws`, `pulumi-random` and pyright, in a virtualenv.
-fn python_sdk() -> PathBuf {
-    let lock = std::fs::read(repo_path("tests/sdk/requirements.lock")).unwrap();
+fn python_sdk(aws: u64) -> PathBuf {
+    let lock_file = format!("{}/requirements.lock", lock_dir(aws));
+    let lock = std::fs::read(repo_path(&lock_file)).unwrap();
     let dir = cache_dir("python", &lock);
     if !dir.join(".installed").exists() {
         std::fs::create_dir_all(&dir).unwrap();
@@ -87,7 +102,7 @@ fn python_sdk() -> PathBuf {
         run(
             Command::new(dir.join("venv/bin/pip"))
                 .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-                .arg(repo_path("tests/sdk/requirements.lock"))
+                .arg(repo_path(&lock_file))
                 .current_dir(&dir),
             "installing the Python SDKs",
         );
@@ -96,9 +111,24 @@ fn python_sdk() -> PathBuf {
     dir
 }
 
-/// Writes every case of `langs` whose codemod is type-checked as programs under
-/// `<root>/cases/`; returns them.
-fn write_programs(root: &Path, langs: &[Lang]) -> Vec<Program> {
+/// A fresh directory for one check's programs (`<target tmp>/sdk-check/<name>`).
+fn work_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("sdk-check")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The provider major a case's program is on: its `providers: { aws: N }`, else 7.
+fn aws_major(case: &Case) -> u64 {
+    case.providers.get("aws").copied().unwrap_or(7)
+}
+
+/// Writes every case of `langs` for provider major `aws` whose codemod is type-checked as
+/// programs under `<root>/cases/`; returns them.
+fn write_programs(root: &Path, langs: &[Lang], aws: u64) -> Vec<Program> {
     let cases_dir = root.join("cases");
     let _ = std::fs::remove_dir_all(&cases_dir);
     let codemods = load_builtin().unwrap_or_else(|e| panic!("{e}"));
@@ -114,7 +144,7 @@ fn write_programs(root: &Path, langs: &[Lang]) -> Vec<Program> {
             continue;
         };
         for (index, case) in cases.iter().enumerate() {
-            if !case.type_check || !langs.contains(&case.lang) {
+            if !case.type_check || !langs.contains(&case.lang) || aws_major(case) != aws {
                 continue;
             }
             let mut variants: Vec<(&'static str, &str, bool)> = Vec::new();
@@ -236,13 +266,32 @@ fn case_dir(path: &str) -> Option<String> {
 
 #[test]
 fn typescript_cases_type_check_against_the_real_sdk() {
-    let root = npm_sdk();
-    let mut programs = write_programs(&root, &[Lang::TypeScript, Lang::Tsx]);
+    let root = work_dir("typescript");
+    let mut programs = write_programs(&root, &[Lang::TypeScript, Lang::Tsx], 7);
     programs.extend(write_example(&root, "broken-typescript", "index.ts"));
     assert!(
         programs.iter().any(|p| p.variant == "output"),
         "no TypeScript case is type-checked: declare `typeCheck` in the codemods"
     );
+    check_typescript(&root, &npm_sdk(7), &programs);
+}
+
+#[test]
+fn typescript_cases_for_provider_6_type_check_against_the_real_sdk_6() {
+    let root = work_dir("typescript-aws6");
+    let programs = write_programs(&root, &[Lang::TypeScript, Lang::Tsx], 6);
+    assert!(
+        programs
+            .iter()
+            .any(|p| p.variant == "output" || p.must_pass),
+        "no TypeScript case for @pulumi/aws 6 is type-checked"
+    );
+    check_typescript(&root, &npm_sdk(6), &programs);
+}
+
+/// Runs tsc over the programs under `root` with the SDK installed in `sdk`.
+fn check_typescript(root: &Path, sdk: &Path, programs: &[Program]) {
+    link(&sdk.join("node_modules"), &root.join("node_modules"));
     std::fs::write(
         root.join("tsconfig.json"),
         r#"{
@@ -262,14 +311,9 @@ fn typescript_cases_type_check_against_the_real_sdk() {
     )
     .unwrap();
     let output = Command::new("node")
-        .args([
-            "node_modules/typescript/bin/tsc",
-            "-p",
-            "tsconfig.json",
-            "--pretty",
-            "false",
-        ])
-        .current_dir(&root)
+        .arg(sdk.join("node_modules/typescript/bin/tsc"))
+        .args(["-p", "tsconfig.json", "--pretty", "false"])
+        .current_dir(root)
         .output()
         .expect("run tsc");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -284,18 +328,36 @@ fn typescript_cases_type_check_against_the_real_sdk() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    assert_expected(&programs, &errors, "tsc");
+    assert_expected(programs, &errors, "tsc");
 }
 
 #[test]
 fn python_cases_type_check_against_the_real_sdk() {
-    let root = python_sdk();
-    let mut programs = write_programs(&root, &[Lang::Python]);
+    let root = work_dir("python");
+    let mut programs = write_programs(&root, &[Lang::Python], 7);
     programs.extend(write_example(&root, "broken-python", "__main__.py"));
     assert!(
         programs.iter().any(|p| p.variant == "output"),
         "no Python case is type-checked: declare `typeCheck` in the codemods"
     );
+    check_python(&root, &python_sdk(7), &programs);
+}
+
+#[test]
+fn python_cases_for_provider_6_type_check_against_the_real_sdk_6() {
+    let root = work_dir("python-aws6");
+    let programs = write_programs(&root, &[Lang::Python], 6);
+    assert!(
+        programs
+            .iter()
+            .any(|p| p.variant == "output" || p.must_pass),
+        "no Python case for pulumi-aws 6 is type-checked"
+    );
+    check_python(&root, &python_sdk(6), &programs);
+}
+
+/// Runs pyright over the programs under `root` with the virtualenv of `sdk`.
+fn check_python(root: &Path, sdk: &Path, programs: &[Program]) {
     // One execution environment per case, so each case's modules import each other.
     let environments: Vec<String> = programs
         .iter()
@@ -304,16 +366,17 @@ fn python_cases_type_check_against_the_real_sdk() {
     std::fs::write(
         root.join("pyrightconfig.json"),
         format!(
-            "{{\"include\": [\"cases\"], \"venvPath\": \".\", \"venv\": \"venv\", \
+            "{{\"include\": [\"cases\"], \"venvPath\": {}, \"venv\": \"venv\", \
              \"pythonVersion\": \"3.11\", \"typeCheckingMode\": \"basic\", \
              \"executionEnvironments\": [{}]}}",
+            serde_json::Value::String(sdk.display().to_string()),
             environments.join(", ")
         ),
     )
     .unwrap();
-    let output = Command::new(root.join("venv/bin/pyright"))
+    let output = Command::new(sdk.join("venv/bin/pyright"))
         .args(["--outputjson", "-p", "pyrightconfig.json"])
-        .current_dir(&root)
+        .current_dir(root)
         .output()
         .expect("run pyright");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
@@ -340,5 +403,11 @@ fn python_cases_type_check_against_the_real_sdk() {
         let dir = case_dir(file).unwrap_or_else(|| file.to_owned());
         errors.entry(dir).or_default().push(message);
     }
-    assert_expected(&programs, &errors, "pyright");
+    assert_expected(programs, &errors, "pyright");
+}
+
+/// A symbolic link `at` → `to` (replacing an old one).
+fn link(to: &Path, at: &Path) {
+    let _ = std::fs::remove_file(at);
+    std::os::unix::fs::symlink(to, at).unwrap_or_else(|e| panic!("link {}: {e}", at.display()));
 }

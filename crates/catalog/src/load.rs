@@ -240,6 +240,33 @@ pub fn load_codemod_with(
     })
 }
 
+/// The rule's variables that `fix` and messages may use (lookups, snaps, truncations), each
+/// with the first metavariable its template uses (names without `$`). One that uses none is
+/// left out (and reported when its template is checked).
+fn computed_vars(rule: &RuleSpec) -> Vec<(String, String)> {
+    let mut computed: Vec<(String, String)> = Vec::new();
+    for var in &rule.vars {
+        let var = &var.value;
+        let template = match (&var.lookup, &var.snap, &var.truncate) {
+            (Some(lookup), _, _) => &lookup.key,
+            (_, Some(snap), _) => &snap.value,
+            (_, _, Some(truncate)) => &truncate.value,
+            _ => continue,
+        };
+        let Some(name) = metavar(&var.name) else {
+            continue;
+        };
+        let source = Template::parse(template)
+            .vars()
+            .find(|used| !computed.iter().any(|(c, _)| c == *used))
+            .map(str::to_owned);
+        if let Some(source) = source {
+            computed.push((name, source));
+        }
+    }
+    computed
+}
+
 /// The options' values: defaults, overridden by `overrides`, each checked against its pattern.
 fn option_values(
     path: &str,
@@ -512,12 +539,26 @@ impl Checker<'_> {
                 },
                 None => None,
             };
+            // Variables iacfix computes (lookups and the like) may appear in `fix` and the
+            // message: ast-grep knows them as transforms (an empty substring of a metavariable
+            // they use), whose value iacfix replaces once computed.
+            let mut transform: Option<std::collections::HashMap<String, _>> =
+                rule.transform.clone().map(|m| m.into_iter().collect());
+            for (name, source) in computed_vars(rule) {
+                let placeholder = serde_saphyr::from_str(&format!(
+                    "substring: {{ source: ${source}, endChar: 0 }}"
+                ))
+                .expect("a substring transform");
+                transform
+                    .get_or_insert_with(Default::default)
+                    .insert(name, placeholder);
+            }
             let config = SerializableRuleConfig {
                 core: SerializableRuleCore {
                     rule: rule.rule.value.clone(),
                     constraints: rule.constraints.clone().map(|m| m.into_iter().collect()),
                     utils: rule.utils.clone().map(|m| m.into_iter().collect()),
-                    transform: rule.transform.clone().map(|m| m.into_iter().collect()),
+                    transform,
                 },
                 fix: fixer,
                 rewriters: rule.rewriters.clone(),
@@ -582,13 +623,16 @@ impl Checker<'_> {
         entry: &Spanned<RuleSpec>,
         compiled: &mut Rule,
     ) {
+        let codemod_spec = spec;
         let rule = &entry.value;
+        let computed: Vec<String> = computed_vars(rule).into_iter().map(|(n, _)| n).collect();
         let defined: HashSet<String> = compiled
             .config
             .matcher
             .defined_vars()
             .into_iter()
             .map(str::to_owned)
+            .filter(|name| !computed.contains(name))
             .collect();
         let var = |this: &mut Self, pos, text: &str, what: &str| -> Option<String> {
             match metavar(text) {
@@ -670,6 +714,93 @@ impl Checker<'_> {
                 }
                 template
             };
+            let kinds = usize::from(spec.pick.is_some())
+                + usize::from(spec.first.is_some())
+                + usize::from(spec.lookup.is_some())
+                + usize::from(spec.snap.is_some())
+                + usize::from(spec.truncate.is_some());
+            if kinds != 1 {
+                self.error(
+                    pos,
+                    format!(
+                        "`${name}` must have exactly one of `pick`, `first`, `lookup`, `snap` and \
+                         `truncate`"
+                    ),
+                    "say how the variable is computed",
+                );
+                continue;
+            }
+            if let Some(lookup) = &spec.lookup {
+                let Some(table) = codemod_spec.tables.get(&lookup.table) else {
+                    let known: Vec<&str> = codemod_spec.tables.keys().map(String::as_str).collect();
+                    self.error(
+                        pos,
+                        format!(
+                            "`${name}` looks up `{}`, which is not a table",
+                            lookup.table
+                        ),
+                        if known.is_empty() {
+                            "declare the table under `tables:`".to_owned()
+                        } else {
+                            format!("the codemod's tables are: {}", known.join(", "))
+                        },
+                    );
+                    continue;
+                };
+                let table: BTreeMap<String, String> = table
+                    .iter()
+                    .map(|(k, v)| {
+                        let k = if lookup.normalize {
+                            iacfix_core::normalize_key(k)
+                        } else {
+                            k.clone()
+                        };
+                        (k, v.clone())
+                    })
+                    .collect();
+                let var = Var::Lookup {
+                    table: std::sync::Arc::new(table),
+                    key: check(self, &lookup.key),
+                    normalize: lookup.normalize,
+                };
+                names.insert(name.clone());
+                compiled.vars.push((name, var));
+                continue;
+            }
+            if let Some(snap) = &spec.snap {
+                if snap.to.is_empty() {
+                    self.error(
+                        pos,
+                        format!("`${name}` snaps to no value"),
+                        "list the allowed values under `to`",
+                    );
+                    continue;
+                }
+                let var = Var::Snap {
+                    value: check(self, &snap.value),
+                    to: snap.to.clone(),
+                };
+                names.insert(name.clone());
+                compiled.vars.push((name, var));
+                continue;
+            }
+            if let Some(truncate) = &spec.truncate {
+                if truncate.max < 12 {
+                    self.error(
+                        pos,
+                        format!("`${name}` truncates to {} characters", truncate.max),
+                        "`max` must be at least 12 (room for the hash)",
+                    );
+                    continue;
+                }
+                let var = Var::Truncate {
+                    value: check(self, &truncate.value),
+                    max: truncate.max,
+                };
+                names.insert(name.clone());
+                compiled.vars.push((name, var));
+                continue;
+            }
             let var = match (&spec.pick, &spec.first) {
                 (Some(pick), None) => {
                     let from = metavar(&pick.from).filter(|f| defined.contains(f));

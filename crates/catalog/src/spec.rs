@@ -45,6 +45,11 @@ pub struct CodemodSpec {
     #[serde(default)]
     #[schemars(with = "Vec<ConditionSpec>")]
     pub conditions: Vec<Spanned<ConditionSpec>>,
+    /// Data the rules look values up in (`vars: [{ lookup: { table, key } }]`): tables by name,
+    /// each mapping keys to values. Generated tables are refreshed by `cargo xtask
+    /// refresh-data`.
+    #[serde(default)]
+    pub tables: BTreeMap<String, BTreeMap<String, String>>,
     /// The rules, each for one or more languages.
     #[schemars(with = "Vec<RuleSpec>")]
     pub rules: Vec<Spanned<RuleSpec>>,
@@ -116,7 +121,9 @@ pub struct RuleSpec {
     pub conditions: Vec<Spanned<ConditionSpec>>,
 }
 
-/// A variable computed from a match: `name` and exactly one of `pick` or `first`.
+/// A variable computed from a match: `name` and exactly one of `pick`, `first`, `lookup`,
+/// `snap` or `truncate`. `lookup`, `snap` and `truncate` variables are usable in the rule's
+/// `fix` and `message` too; when one cannot be computed, the match is not a finding.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VarSpec {
@@ -127,6 +134,46 @@ pub struct VarSpec {
     /// The first of these templates whose metavariables are all bound to non-empty text (a
     /// fallback: `[$VAR_NAME, dbPassword]`).
     pub first: Option<Vec<String>>,
+    /// A value of one of the codemod's `tables`.
+    pub lookup: Option<LookupSpec>,
+    /// The allowed integer nearest to a value (the larger on a tie).
+    pub snap: Option<SnapSpec>,
+    /// A value cut to a maximum length, keeping a short hash of the whole.
+    pub truncate: Option<TruncateSpec>,
+}
+
+/// `lookup`: the value of `table` at the key `key` renders to.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LookupSpec {
+    /// A table of the codemod's `tables`.
+    pub table: String,
+    /// A template, e.g. `$ENGINE $VERSION`.
+    pub key: String,
+    /// Compare keys in lower case without `-`, `_` and quotes, so `"aurora-postgresql"`,
+    /// `AuroraPostgresql` and `AURORA_POSTGRESQL` are one key.
+    #[serde(default)]
+    pub normalize: bool,
+}
+
+/// `snap`: the allowed integer nearest to the integer `value` renders to.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SnapSpec {
+    /// A template rendering to an integer, e.g. `$DAYS`.
+    pub value: String,
+    /// The allowed values.
+    pub to: Vec<i64>,
+}
+
+/// `truncate`: `value` cut to `max` characters as `<start>-<8 hex digits of its hash>`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TruncateSpec {
+    /// A template, e.g. `$NAME`.
+    pub value: String,
+    /// The maximum number of characters (at least 12).
+    pub max: usize,
 }
 
 /// Entries to keep from an options object (`{ parent: this, provider }`) or a Python

@@ -309,3 +309,117 @@ rules:
         errors[0]
     );
 }
+
+#[test]
+fn lookup_snap_and_truncate_vars_drive_the_fix_and_the_message() {
+    let yaml = format!(
+        "{HEADER}{}",
+        r#"
+tables:
+  versions:
+    "aurora-postgresql 15.3": "15.10"
+    "aurora-postgresql 13.9": "13.18"
+rules:
+  # A table: the engine is a sibling property, in any of its spellings.
+  - languages: [typescript]
+    rule:
+      kind: string
+      pattern: $V
+      inside:
+        kind: pair
+        has: { field: key, regex: ^engineVersion$ }
+        inside:
+          kind: object
+          has:
+            kind: pair
+            all:
+              - has: { field: key, regex: ^engine$ }
+              - has: { field: value, pattern: $ENGINE }
+    transform:
+      ENGINE_NAME:
+        replace: { source: $ENGINE, replace: '^(?:.*\.)?', by: "" }
+    vars:
+      - name: $NEW
+        lookup: { table: versions, key: "$ENGINE_NAME $V", normalize: true }
+    message: "$V is retired: $NEW"
+    fix: '"$NEW"'
+  # The nearest allowed integer.
+  - languages: [typescript]
+    rule:
+      kind: number
+      pattern: $DAYS
+      inside: { kind: pair, has: { field: key, regex: ^retentionInDays$ } }
+    vars:
+      - name: $ALLOWED
+        snap: { value: $DAYS, to: [1, 3, 5, 7, 14, 30, 60, 90] }
+    fix: $ALLOWED
+  # A name cut to 32 characters with a hash.
+  - languages: [typescript]
+    rule:
+      kind: string_fragment
+      pattern: $NAME
+      inside: { kind: string, inside: { kind: pair, has: { field: key, regex: ^lbName$ } } }
+    vars:
+      - name: $SHORT
+        truncate: { value: $NAME, max: 32 }
+    fix: $SHORT
+tests:
+  - name: each variable
+    language: typescript
+    example: true
+    input: |
+      const a = { engine: "aurora-postgresql", engineVersion: "15.3" };
+      const b = { engine: rds.EngineType.AuroraPostgresql, engineVersion: "13.9" };
+      const c = { retentionInDays: 12 };
+      const d = { retentionInDays: 4 };
+      const e = { lbName: "orders-service-production-internal-alb" };
+    output: |
+      const a = { engine: "aurora-postgresql", engineVersion: "15.10" };
+      const b = { engine: rds.EngineType.AuroraPostgresql, engineVersion: "13.18" };
+      const c = { retentionInDays: 14 };
+      const d = { retentionInDays: 5 };
+      const e = { lbName: "orders-service-producti-8e68e77c" };
+  - name: nothing to look up, snap or cut
+    language: typescript
+    input: |
+      const a = { engine: "aurora-postgresql", engineVersion: "15.10" };
+      const b = { engine: "mysql", engineVersion: "15.3" };
+      const c = { retentionInDays: 14 };
+      const e = { lbName: "orders-alb" };
+    expect: unchanged
+"#
+    );
+    let snapshot = assert_passes(&yaml);
+    assert!(
+        snapshot.contains("\"15.3\" is retired: 15.10"),
+        "{snapshot}"
+    );
+}
+
+#[test]
+fn a_lookup_of_a_table_that_does_not_exist_is_an_error() {
+    let yaml = format!(
+        "{HEADER}{}",
+        r#"
+rules:
+  - languages: [typescript]
+    rule: { kind: string, pattern: $V }
+    vars:
+      - name: $NEW
+        lookup: { table: versions, key: $V }
+    fix: $NEW
+"#
+    );
+    let errors = load_codemod("effects.yaml", "effects", &yaml)
+        .err()
+        .expect("an error");
+    let text = errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("`$NEW` looks up `versions`, which is not a table"),
+        "{text}"
+    );
+}

@@ -168,6 +168,54 @@ pub enum Var {
     },
     /// The first of these templates whose metavariables are all bound to non-empty text.
     First(Vec<Template>),
+    /// The value of a table (a codemod's `tables`) at the key `key` renders to (normalised with
+    /// [`normalize_key`] when `normalize`). A key not in the table: the match is not a finding.
+    Lookup {
+        table: std::sync::Arc<std::collections::BTreeMap<String, String>>,
+        key: Template,
+        normalize: bool,
+    },
+    /// The integer of `to` nearest to the integer `value` renders to (the larger on a tie). Not
+    /// an integer: the match is not a finding.
+    Snap { value: Template, to: Vec<i64> },
+    /// What `value` renders to, cut to at most `max` characters keeping a short hash of the
+    /// whole (`<start>-<hash>`), so distinct long names stay distinct and the result is the
+    /// same on every run.
+    Truncate { value: Template, max: usize },
+}
+
+impl Var {
+    /// Whether the match is not a finding when the variable cannot be computed.
+    pub fn is_required(&self) -> bool {
+        matches!(
+            self,
+            Var::Lookup { .. } | Var::Snap { .. } | Var::Truncate { .. }
+        )
+    }
+}
+
+/// A table key as [`Var::Lookup`] with `normalize` compares it: lower case, without `-`, `_`
+/// and quotes (`"aurora-postgresql"`, `AuroraPostgresql` and `AURORA_POSTGRESQL` are one key).
+pub fn normalize_key(key: &str) -> String {
+    key.chars()
+        .filter(|c| !matches!(c, '-' | '_' | '"' | '\'' | '`'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// `text` cut to at most `max` characters as `<start>-<hash>` (8 hex digits of FNV-1a of the
+/// whole text), the start without trailing `-` or `.`; `text` itself when it fits.
+pub fn truncate_with_hash(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let hash = text.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    let suffix = format!("-{hash:08x}");
+    let keep = max.saturating_sub(suffix.len());
+    let start: String = text.chars().take(keep).collect();
+    format!("{}{suffix}", start.trim_end_matches(['-', '.', '_']))
 }
 
 impl Rule {
@@ -329,4 +377,35 @@ pub enum Scope {
     File,
     /// Every file of the Pulumi program (the directory of its `Pulumi.yaml`).
     Program,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_normalized_across_spellings() {
+        for spelling in [
+            "\"aurora-postgresql\"",
+            "AuroraPostgresql",
+            "AURORA_POSTGRESQL",
+        ] {
+            assert_eq!(normalize_key(spelling), "aurorapostgresql");
+        }
+        assert_eq!(normalize_key("'nodejs16.x'"), "nodejs16.x");
+    }
+
+    #[test]
+    fn truncation_keeps_short_text_and_hashes_long_text() {
+        assert_eq!(truncate_with_hash("short-name", 32), "short-name");
+        let long = "a-very-long-load-balancer-name-for-production";
+        let cut = truncate_with_hash(long, 32);
+        assert_eq!(cut.chars().count(), 32);
+        assert!(cut.starts_with("a-very-long-load-balan"), "{cut}");
+        assert_eq!(cut, truncate_with_hash(long, 32), "deterministic");
+        assert_ne!(cut, truncate_with_hash(&format!("{long}-2"), 32));
+        // No `-` left dangling before the hash.
+        let cut = truncate_with_hash("abcdefghijklmnopqrstuv-wxyzabcdefgh", 32);
+        assert!(!cut.contains("--"), "{cut}");
+    }
 }

@@ -71,6 +71,42 @@ pub(crate) fn refers_to(haystack: &str, needle: &str) -> bool {
     })
 }
 
+/// The value of a required variable ([`Var::is_required`]) for a match whose environment has
+/// the variables before it; `None` when it cannot be computed (the match is then no finding).
+pub(crate) fn required_var(var: &Var, found: &Match<'_>, text: &str) -> Option<String> {
+    let render = |template: &crate::template::Template| {
+        template
+            .render(|n| var_text(found, text, n).or(Some(String::new())))
+            .ok()
+    };
+    match var {
+        Var::Lookup {
+            table,
+            key,
+            normalize,
+        } => {
+            let key = render(key)?;
+            let key = if *normalize {
+                crate::codemod::normalize_key(&key)
+            } else {
+                key
+            };
+            table.get(&key).cloned()
+        }
+        Var::Snap { value, to } => {
+            let value: i64 = render(value)?.trim().parse().ok()?;
+            to.iter()
+                .copied()
+                .min_by_key(|candidate| ((candidate - value).abs(), -candidate))
+                .map(|nearest| nearest.to_string())
+        }
+        Var::Truncate { value, max } => {
+            Some(crate::codemod::truncate_with_hash(&render(value)?, *max))
+        }
+        Var::Pick { .. } | Var::First(_) => None,
+    }
+}
+
 /// Builds the fix of a match: the rule's `fix` (if any) and its effects. `None` when the rule
 /// has neither, or an effect cannot be placed (no statement to insert next to), or the edits
 /// would overlap each other.
@@ -147,6 +183,10 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
                 .iter()
                 .find_map(|option| option.render(|n| resolve(n).filter(|v| !v.is_empty())).ok())
                 .unwrap_or_default(),
+            // Computed before the match became a finding, and put in its environment.
+            Var::Lookup { .. } | Var::Snap { .. } | Var::Truncate { .. } => {
+                resolve(name).unwrap_or_default()
+            }
         };
         bound.insert(name.clone(), value);
     }

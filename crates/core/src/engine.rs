@@ -3,7 +3,7 @@
 //! edit that would break the file's syntax.
 
 use crate::codemod::{Applicability, Codemod, Condition, Rule, Scope};
-use crate::effects::{Fix, Match, build_fix, refers_to, var_text};
+use crate::effects::{Fix, Match, build_fix, refers_to, required_var, var_text};
 use crate::manifest::{DependencyRequest, ProviderVersions};
 use crate::suppress::{UnusedSuppression, suppressions};
 use crate::text::{Edit, Point, apply_edits};
@@ -633,6 +633,26 @@ fn make_finding(
     text: &str,
 ) -> Option<Finding> {
     let range = found.range();
+    // Required variables (table lookups and the like) go into the match's environment, where
+    // the `fix`, the message and the effects' templates find them; one that cannot be computed
+    // means the match is not a finding.
+    let mut owned;
+    let found = if rule.vars.iter().any(|(_, var)| var.is_required()) {
+        owned = found.clone();
+        for (name, var) in &rule.vars {
+            if var.is_required() {
+                let value = required_var(var, &owned, text)?;
+                owned.get_env_mut().insert_transformation(
+                    &ast_grep_core::meta_var::MetaVariable::Dropped(false),
+                    name,
+                    value.into_bytes(),
+                );
+            }
+        }
+        &owned
+    } else {
+        found
+    };
     let mut fix = build_fix(lang, rule, found, text);
     if let Some(fix) = &mut fix {
         fix.edits

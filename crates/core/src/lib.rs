@@ -21,6 +21,7 @@ mod text;
 
 pub use codemod::{
     Applicability, Codemod, Condition, Docs, Effect, Meta, Place, Rule, Scope, Severity, Var,
+    normalize_key, truncate_with_hash,
 };
 pub use effects::Fix;
 pub use engine::{
