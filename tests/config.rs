@@ -284,14 +284,28 @@ fn iacfix_config_prints_the_configuration_in_effect_as_toml() {
     );
     assert!(
         out.stdout
-            .contains("#   route53-reserved-domain       unsafe  applied with --unsafe"),
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == [
+                    "#",
+                    "route53-reserved-domain",
+                    "unsafe",
+                    "applied",
+                    "with",
+                    "--unsafe"
+                ]),
         "{}",
         out.stdout
     );
     let effective: toml::Table = toml::from_str(&out.stdout).expect("valid TOML");
+    let catalogue = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/codemods"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension() == Some("yaml".as_ref()))
+        .count();
+    assert!(catalogue > 4, "the bundled catalogue");
     assert_eq!(
         effective["select"].as_array().unwrap().len(),
-        3,
+        catalogue - 1,
         "all but the ignored one: {effective}"
     );
     assert_eq!(effective["ignore"][0].as_str(), Some("vpc-flow-logs"));

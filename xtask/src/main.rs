@@ -5,11 +5,14 @@
 //!   (with `--check`, fail if they are stale instead of writing them).
 //! - `readme`: re-run the README's `$ iacfix …` examples and write their output.
 //! - `bench bulk [N ...]`: time `iacfix apply --commit` over N synthetic repositories.
+//! - `refresh-data [--cdk VERSION]`: regenerate the codemods' data tables (RDS engine versions,
+//!   Lambda runtimes) from `aws-cdk-lib` and the pinned Pulumi SDKs.
 //! - `new-codemod <id> [--languages typescript,python]`: scaffold `codemods/<id>.yaml`.
 
 mod bench;
 mod codegen;
 mod readme;
+mod refresh;
 mod scaffold;
 
 use anyhow::{Context, bail};
@@ -23,6 +26,7 @@ fn main() -> anyhow::Result<()> {
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
         ["readme"] => readme::run(),
         ["bench", rest @ ..] => bench::run(rest),
+        ["refresh-data", rest @ ..] => refresh::run(rest),
         ["new-codemod", id] => scaffold::new_codemod(id, &["typescript", "python"]),
         ["new-codemod", id, "--languages", languages] => {
             let languages: Vec<&str> = languages.split(',').collect();
@@ -30,7 +34,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => bail!(
             "usage:\n  cargo xtask codegen [--check]\n  cargo xtask readme\n  cargo xtask \
-             bench bulk [N ...]\n  cargo xtask new-codemod <id> [--languages typescript,python]"
+             bench bulk [N ...]\n  cargo xtask refresh-data [--cdk VERSION]\n  cargo xtask new-codemod <id> [--languages typescript,python]"
         ),
     }
 }
