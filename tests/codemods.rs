@@ -123,3 +123,58 @@ const NAMED: &[&str] = &[
     "hardcoded-db-password",
     "vpc-flow-logs",
 ];
+
+/// The catalogue on `tests/corpus/`, programs that deploy as they are: no `safe` codemod and no
+/// deploy-blocker may find anything there (a finding would be a fix applied to correct code).
+#[test]
+fn the_catalogue_finds_nothing_to_fix_in_correct_programs() {
+    let out = crate::util::run_in(
+        &repo_path("."),
+        &["check", "--format", "json", "tests/corpus"],
+    );
+    assert!(out.code <= 1, "iacfix check failed: {out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().expect("findings");
+    let wrong: Vec<String> = findings
+        .iter()
+        .filter(|f| f["applicability"] == "safe" || f["severity"] == "deploy-blocker")
+        .map(|f| {
+            format!(
+                "{}:{}: {} {}",
+                f["path"].as_str().unwrap_or_default(),
+                f["range"]["start"]["line"],
+                f["codemod"].as_str().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "findings on correct programs:\n{}",
+        wrong.join("\n")
+    );
+    // Every source file of the corpus was checked, none skipped or failed.
+    assert_eq!(
+        report["errors"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        out.stdout
+    );
+    let sources = corpus_sources(&repo_path("tests/corpus"));
+    assert!(sources >= 10, "the corpus has {sources} source files");
+    assert_eq!(report["summary"]["filesChecked"], sources, "{}", out.stdout);
+}
+
+fn corpus_sources(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            if p.is_dir() {
+                corpus_sources(&p)
+            } else {
+                usize::from(p.extension().is_some_and(|e| e == "ts" || e == "py"))
+            }
+        })
+        .sum()
+}

@@ -3,7 +3,8 @@
 //! Python), and its input must fail or pass as the codemod's `typeCheck.inputs` says.
 //!
 //! A case for a program on `@pulumi/aws` 6 (`providers: { aws: 6 }`) is checked against
-//! `@pulumi/aws` / `pulumi-aws` 6; every other case against 7.
+//! `@pulumi/aws` / `pulumi-aws` 6; every other case against 7. The correct programs of
+//! `tests/corpus/` must type-check as they are (`legacy-v6-*` against 6, the others against 7).
 //!
 //! The SDKs are installed on first use, at the exact versions of `tests/sdk/package-lock.json`
 //! and `tests/sdk/requirements.lock` (and `tests/sdk/v6/` for provider 6), into
@@ -214,6 +215,54 @@ fn write_example(root: &Path, project: &str, main: &str) -> Vec<Program> {
     programs
 }
 
+/// The correct programs of `tests/corpus/` for provider major `aws` (`legacy-v6-*` are on 6), as
+/// they are, under `cases/corpus/<program>/`: each must type-check.
+fn write_corpus(root: &Path, langs: &[Lang], aws: u64) -> Vec<Program> {
+    let mut programs = Vec::new();
+    let corpus = repo_path("tests/corpus");
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    entries.sort();
+    for source in entries {
+        let name = source.file_name().unwrap().to_string_lossy().into_owned();
+        let major = if name.starts_with("legacy-v6-") { 6 } else { 7 };
+        let dir = format!("cases/corpus/{name}");
+        if major != aws || copy_sources(&source, &root.join(&dir), langs) == 0 {
+            continue;
+        }
+        programs.push(Program {
+            codemod: "corpus".into(),
+            case: name,
+            variant: "as is",
+            must_pass: true,
+            dir,
+        });
+    }
+    programs
+}
+
+/// Copies the source files of `langs` under `from` to `to`; returns how many.
+fn copy_sources(from: &Path, to: &Path, langs: &[Lang]) -> usize {
+    let mut copied = 0;
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copied += copy_sources(&path, &target, langs);
+        } else if Lang::from_file_name(&path.file_name().unwrap().to_string_lossy())
+            .is_some_and(|l| langs.contains(&l))
+        {
+            std::fs::create_dir_all(to).unwrap();
+            std::fs::copy(&path, target).unwrap();
+            copied += 1;
+        }
+    }
+    copied
+}
+
 fn write_case(dir: &Path, case: &Case, text: &str) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join(&case.path), text).unwrap();
@@ -269,6 +318,7 @@ fn typescript_cases_type_check_against_the_real_sdk() {
     let root = work_dir("typescript");
     let mut programs = write_programs(&root, &[Lang::TypeScript, Lang::Tsx], 7);
     programs.extend(write_example(&root, "broken-typescript", "index.ts"));
+    programs.extend(write_corpus(&root, &[Lang::TypeScript, Lang::Tsx], 7));
     assert!(
         programs.iter().any(|p| p.variant == "output"),
         "no TypeScript case is type-checked: declare `typeCheck` in the codemods"
@@ -279,7 +329,8 @@ fn typescript_cases_type_check_against_the_real_sdk() {
 #[test]
 fn typescript_cases_for_provider_6_type_check_against_the_real_sdk_6() {
     let root = work_dir("typescript-aws6");
-    let programs = write_programs(&root, &[Lang::TypeScript, Lang::Tsx], 6);
+    let mut programs = write_programs(&root, &[Lang::TypeScript, Lang::Tsx], 6);
+    programs.extend(write_corpus(&root, &[Lang::TypeScript, Lang::Tsx], 6));
     assert!(
         programs
             .iter()
@@ -336,6 +387,7 @@ fn python_cases_type_check_against_the_real_sdk() {
     let root = work_dir("python");
     let mut programs = write_programs(&root, &[Lang::Python], 7);
     programs.extend(write_example(&root, "broken-python", "__main__.py"));
+    programs.extend(write_corpus(&root, &[Lang::Python], 7));
     assert!(
         programs.iter().any(|p| p.variant == "output"),
         "no Python case is type-checked: declare `typeCheck` in the codemods"
@@ -346,7 +398,8 @@ fn python_cases_type_check_against_the_real_sdk() {
 #[test]
 fn python_cases_for_provider_6_type_check_against_the_real_sdk_6() {
     let root = work_dir("python-aws6");
-    let programs = write_programs(&root, &[Lang::Python], 6);
+    let mut programs = write_programs(&root, &[Lang::Python], 6);
+    programs.extend(write_corpus(&root, &[Lang::Python], 6));
     assert!(
         programs
             .iter()
