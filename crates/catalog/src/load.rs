@@ -11,7 +11,7 @@ use iacfix_core::ast_grep_config::{
 };
 use iacfix_core::{
     Applicability, Codemod, Condition, DependencyRequest, Docs, Ecosystem, Effect, Lang, Meta,
-    Place, Rule, Scope, Template, Var, VersionReq, syntax_error,
+    Place, RelatedRule, Rule, Scope, Template, Var, VersionReq, syntax_error,
 };
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
@@ -915,6 +915,63 @@ impl Checker<'_> {
                             .iter()
                             .map(|(callee, to)| (callee.clone(), template(self, pos, to)))
                             .collect(),
+                    }
+                }
+                EffectSpec::ReplaceMatches(replace) => {
+                    let related = match RelatedRule::compile(lang, replace.rule.clone(), compiled) {
+                        Ok(related) => related,
+                        Err(error) => {
+                            let message = invalid_pattern(lang, &replace.rule)
+                                .unwrap_or_else(|| chain(&error));
+                            self.error(
+                                pos,
+                                format!("`replaceMatches` rule for {lang}: {message}"),
+                                format!("check the rule; {RULE_HELP}"),
+                            );
+                            continue;
+                        }
+                    };
+                    let own: HashSet<String> = related
+                        .matcher
+                        .defined_vars()
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect();
+                    let with = Template::parse(&replace.with);
+                    for name in with.vars() {
+                        if !names.contains(name) && !own.contains(name) {
+                            self.error(
+                                pos,
+                                format!("the template uses `${name}`, which neither rule defines"),
+                                "define it in one of the rules, a transform or a var",
+                            );
+                        }
+                    }
+                    Effect::ReplaceMatches {
+                        rule: std::sync::Arc::new(related),
+                        with,
+                    }
+                }
+                EffectSpec::AddOption(option) => {
+                    if lang == Lang::Yaml {
+                        self.error(
+                            pos,
+                            "`addOption` needs a program language, not yaml",
+                            "use it in TypeScript, JavaScript or Python rules",
+                        );
+                        continue;
+                    }
+                    let resource = match &option.resource {
+                        Some(resource) => match var(self, pos, resource, "`addOption.resource`") {
+                            Some(name) => Some(name),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    Effect::AddOption {
+                        resource,
+                        key: option.key.clone(),
+                        value: template(self, pos, &option.value),
                     }
                 }
             };

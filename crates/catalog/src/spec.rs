@@ -253,6 +253,38 @@ pub enum EffectSpec {
     /// Replace a node (the matched one by default) with a template rendered by iacfix (so it
     /// may use `vars` and import aliases, unlike `fix`).
     Replace(ReplaceSpec),
+    /// Replace the other nodes of the file another rule matches with the same text for the
+    /// metavariables both rules use (`$DEPLOYMENT.invokeUrl` for this match's `$DEPLOYMENT`).
+    ReplaceMatches(Box<ReplaceMatchesSpec>),
+    /// Add an element to a list resource option (`dependsOn`, `aliases`) of a resource: to the
+    /// option's list, as a new option, or as new options.
+    AddOption(AddOptionSpec),
+}
+
+/// Other places to rewrite with the match.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ReplaceMatchesSpec {
+    /// An ast-grep rule, sharing metavariables with the codemod's rule; nodes inside the
+    /// matched node are left to the rule's fix.
+    pub rule: SerializableRule,
+    /// What each matched node becomes (a template: the metavariables of both rules, `vars`,
+    /// import aliases).
+    pub with: String,
+}
+
+/// A resource option to extend.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AddOptionSpec {
+    /// The metavariable bound to the resource (`new` expression or Python call); the matched
+    /// node when omitted.
+    pub resource: Option<String>,
+    /// The option, spelt as the rule's language does: `dependsOn` (TypeScript), `depends_on`
+    /// (Python).
+    pub key: String,
+    /// The element to add to the option's list (a template), e.g. `$CONTROLS`.
+    pub value: String,
 }
 
 /// A node to replace.

@@ -423,3 +423,163 @@ rules:
         "{text}"
     );
 }
+
+#[test]
+fn replace_matches_rewrites_the_other_references_of_the_match() {
+    let yaml = format!(
+        "{HEADER}{}",
+        r#"
+rules:
+  - languages: [typescript]
+    rule:
+      kind: pair
+      has: { field: key, regex: ^stageName$ }
+      inside:
+        kind: object
+        inside:
+          kind: arguments
+          inside:
+            kind: new_expression
+            inside: { kind: variable_declarator, has: { field: name, pattern: $D } }
+    fix: { template: "", expandEnd: { regex: "^,$" } }
+    transform:
+      STAGE: { replace: { source: $D, replace: "^(.*)$", by: "${1}Stage" } }
+    effects:
+      - replaceMatches:
+          rule: { pattern: $D.$ATTR, has: { field: property, regex: ^(invokeUrl|executionArn)$ } }
+          with: $STAGE.$ATTR
+  - languages: [python]
+    rule:
+      kind: keyword_argument
+      has: { field: name, regex: ^stage_name$ }
+      inside:
+        kind: argument_list
+        inside:
+          kind: call
+          inside: { kind: assignment, has: { field: left, pattern: $D } }
+    fix: { template: "", expandEnd: { regex: "^,$" } }
+    transform:
+      STAGE: { replace: { source: $D, replace: "^(.*)$", by: "${1}_stage" } }
+    effects:
+      - replaceMatches:
+          rule: { pattern: $D.invoke_url }
+          with: $STAGE.invoke_url
+tests:
+  - name: every reference of the same variable
+    language: typescript
+    example: true
+    input: |
+      const deployment = new Deployment("d", { stageName: "prod", restApi: api.id });
+      const other = new Deployment("o", { restApi: api.id });
+      export const url = deployment.invokeUrl;
+      export const arn = deployment.executionArn;
+      export const id = deployment.id;
+      export const otherUrl = other.invokeUrl;
+    output: |
+      const deployment = new Deployment("d", { restApi: api.id });
+      const other = new Deployment("o", { restApi: api.id });
+      export const url = deploymentStage.invokeUrl;
+      export const arn = deploymentStage.executionArn;
+      export const id = deployment.id;
+      export const otherUrl = other.invokeUrl;
+  - name: python references
+    language: python
+    input: |
+      deployment = Deployment("d", rest_api=api.id, stage_name="prod")
+      pulumi.export("url", deployment.invoke_url)
+      pulumi.export("other", other.invoke_url)
+    output: |
+      deployment = Deployment("d", rest_api=api.id)
+      pulumi.export("url", deployment_stage.invoke_url)
+      pulumi.export("other", other.invoke_url)
+  - name: no stage name
+    language: typescript
+    input: |
+      const deployment = new Deployment("d", { restApi: api.id });
+      export const url = deployment.invokeUrl;
+    expect: unchanged
+  - name: no stage name in python
+    language: python
+    input: |
+      deployment = Deployment("d", rest_api=api.id)
+    expect: unchanged
+"#
+    );
+    let snapshot = assert_passes(&yaml);
+    assert!(
+        snapshot.contains("+export const url = deploymentStage.invokeUrl;"),
+        "{snapshot}"
+    );
+}
+
+#[test]
+fn add_option_extends_or_creates_the_resource_options() {
+    let yaml = format!(
+        "{HEADER}{}",
+        r#"
+rules:
+  - languages: [typescript]
+    rule:
+      kind: new_expression
+      has: { field: constructor, regex: BucketAcl$ }
+      not: { has: { stopBy: end, regex: ^controls$, kind: identifier } }
+    effects:
+      - addOption: { key: dependsOn, value: controls }
+  - languages: [python]
+    rule:
+      kind: call
+      has: { field: function, regex: BucketAcl$ }
+      not: { has: { stopBy: end, regex: ^controls$, kind: identifier } }
+    effects:
+      - addOption: { key: depends_on, value: controls }
+tests:
+  - name: options created, extended and appended to
+    language: typescript
+    example: true
+    input: |
+      new BucketAcl("a", { acl: "log-delivery-write" });
+      new BucketAcl("b", { acl: "log-delivery-write" }, { parent: this });
+      new BucketAcl("c", {
+          acl: "log-delivery-write",
+      }, {
+          dependsOn: [bucket],
+      });
+    output: |
+      new BucketAcl("a", { acl: "log-delivery-write" }, { dependsOn: [controls] });
+      new BucketAcl("b", { acl: "log-delivery-write" }, { parent: this, dependsOn: [controls] });
+      new BucketAcl("c", {
+          acl: "log-delivery-write",
+      }, {
+          dependsOn: [bucket, controls],
+      });
+  - name: python options, with the import they need
+    language: python
+    input: |
+      BucketAcl("a", acl="log-delivery-write")
+      BucketAcl(
+          "b",
+          acl="log-delivery-write",
+          opts=ResourceOptions(parent=self),
+      )
+    output: |
+      import pulumi
+      BucketAcl("a", acl="log-delivery-write", opts=pulumi.ResourceOptions(depends_on=[controls]))
+      BucketAcl(
+          "b",
+          acl="log-delivery-write",
+          opts=ResourceOptions(parent=self, depends_on=[controls]),
+      )
+  - name: options in a variable are reported, not edited
+    language: typescript
+    input: |
+      new BucketAcl("a", { acl: "log-delivery-write" }, opts);
+    expect: reported
+  - name: already there
+    language: python
+    input: |
+      BucketAcl("a", acl="x", opts=ResourceOptions(depends_on=[controls]))
+    expect: unchanged
+"#
+    );
+    assert_passes(&yaml);
+}

@@ -238,7 +238,7 @@ impl Rule {
 
 /// A change a fix makes beyond replacing the matched text. Effects are part of the fix: all of
 /// its edits (and the dependencies it needs) are applied together or not at all.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Insert `template` as statements before or after the statement containing `anchor` (a
     /// metavariable; the matched node when `None`), indented like it. Before: when the fix
@@ -273,6 +273,91 @@ pub enum Effect {
         with: Template,
         enclosing: Vec<(String, Template)>,
     },
+    /// Replace every other node of the file that `rule` matches with the same text for the
+    /// metavariables it shares with the match (`$D.invokeUrl` for the match's `$D`) by `with`,
+    /// which may use the metavariables of both rules. Nodes inside the matched node are left to
+    /// the rule's own fix.
+    ReplaceMatches {
+        rule: std::sync::Arc<RelatedRule>,
+        with: Template,
+    },
+    /// Add `value` to the list resource option `key` (`dependsOn` / `depends_on`, `aliases`) of
+    /// the resource bound to `resource` (the matched node when `None`): appended to the
+    /// option's list, or the option added to the resource's options, or options added to the
+    /// resource.
+    AddOption {
+        resource: Option<String>,
+        key: String,
+        value: Template,
+    },
+}
+
+/// Another ast-grep rule, compiled for a language, and the metavariables it shares with a
+/// codemod's rule: a [`Condition::Related`] or an [`Effect::ReplaceMatches`].
+pub struct RelatedRule {
+    pub matcher: ast_grep_config::RuleCore,
+    /// Sorted names of the metavariables both rules define.
+    pub shared: Vec<String>,
+}
+
+impl fmt::Debug for RelatedRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RelatedRule")
+            .field("shared", &self.shared)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for RelatedRule {
+    /// Compiled matchers cannot be compared: two related rules are equal only if they are one.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl RelatedRule {
+    /// Compiles `rule` for `lang`, sharing metavariables with `main`.
+    pub fn compile(
+        lang: Lang,
+        rule: ast_grep_config::SerializableRule,
+        main: &Rule,
+    ) -> Result<RelatedRule, RuleConfigError> {
+        let config = SerializableRuleConfig {
+            core: ast_grep_config::SerializableRuleCore {
+                rule,
+                constraints: None,
+                utils: None,
+                transform: None,
+            },
+            fix: None,
+            rewriters: None,
+            id: String::new(),
+            language: lang.support_lang(),
+            message: String::new(),
+            note: None,
+            severity: Default::default(),
+            labels: None,
+            files: None,
+            ignores: None,
+            url: None,
+            metadata: None,
+            unknown_keys: ast_grep_config::DenyUnknownKeys,
+        };
+        let compiled = RuleConfig::try_from(config, &GlobalRules::default())?;
+        let main_vars = main.config.matcher.defined_vars();
+        let mut shared: Vec<String> = compiled
+            .matcher
+            .defined_vars()
+            .into_iter()
+            .filter(|v| main_vars.contains(v))
+            .map(str::to_owned)
+            .collect();
+        shared.sort();
+        Ok(RelatedRule {
+            matcher: compiled.matcher,
+            shared,
+        })
+    }
 }
 
 /// Before or after an anchor statement.
@@ -330,41 +415,11 @@ impl Condition {
         rule: ast_grep_config::SerializableRule,
         main: &Rule,
     ) -> Result<Condition, RuleConfigError> {
-        let config = SerializableRuleConfig {
-            core: ast_grep_config::SerializableRuleCore {
-                rule,
-                constraints: None,
-                utils: None,
-                transform: None,
-            },
-            fix: None,
-            rewriters: None,
-            id: String::new(),
-            language: lang.support_lang(),
-            message: String::new(),
-            note: None,
-            severity: Default::default(),
-            labels: None,
-            files: None,
-            ignores: None,
-            url: None,
-            metadata: None,
-            unknown_keys: ast_grep_config::DenyUnknownKeys,
-        };
-        let compiled = RuleConfig::try_from(config, &GlobalRules::default())?;
-        let main_vars = main.config.matcher.defined_vars();
-        let mut shared: Vec<String> = compiled
-            .matcher
-            .defined_vars()
-            .into_iter()
-            .filter(|v| main_vars.contains(v))
-            .map(str::to_owned)
-            .collect();
-        shared.sort();
+        let RelatedRule { matcher, shared } = RelatedRule::compile(lang, rule, main)?;
         Ok(Condition::Related {
             present,
             scope,
-            rule: Box::new(compiled.matcher),
+            rule: Box::new(matcher),
             shared,
         })
     }

@@ -9,6 +9,7 @@ use crate::layout::{
     line_break, line_end, line_start, statement_before_all,
 };
 use crate::manifest::DependencyRequest;
+use crate::options::add_option;
 use crate::text::Edit;
 use ast_grep_core::NodeMatch;
 use ast_grep_core::tree_sitter::StrDoc;
@@ -298,6 +299,54 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
                     text: with.render(lookup).ok()?,
                 });
             }
+            Effect::ReplaceMatches {
+                rule: related,
+                with,
+            } => {
+                let wanted: Vec<Option<String>> = related
+                    .shared
+                    .iter()
+                    .map(|v| var_text(found, text, v))
+                    .collect();
+                let inside = found.range();
+                for other in root.find_all(&related.matcher) {
+                    let range = other.range();
+                    if inside.start <= range.start && range.end <= inside.end {
+                        continue;
+                    }
+                    let same = related
+                        .shared
+                        .iter()
+                        .zip(&wanted)
+                        .all(|(v, w)| var_text(&other, text, v) == *w);
+                    if !same {
+                        continue;
+                    }
+                    // The other match's own metavariables first, then the match's.
+                    let replacement = with
+                        .render(|n| var_text(&other, text, n).or_else(|| lookup(n)))
+                        .ok()?;
+                    fix.edits.push(Edit {
+                        range,
+                        text: replacement,
+                    });
+                }
+            }
+            Effect::AddOption {
+                resource,
+                key,
+                value,
+            } => {
+                let node = match resource {
+                    Some(name) => found.get_env().get_match(name)?.clone(),
+                    None => found.get_node().clone(),
+                };
+                let value = value.render(lookup).ok()?;
+                let edits = add_option(lang, &node, key, &value, text, || {
+                    ensure_python_import(&root, text, "pulumi", "pulumi", false, newline)
+                })?;
+                fix.edits.extend(edits);
+            }
             Effect::EnsureImport { .. } | Effect::ReplaceSame { .. } => {}
         }
     }
@@ -306,8 +355,10 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
             fix.edits.push(edit);
         }
     }
-    // Insertions at one place (two imports) become one, in effect order.
+    // Insertions at one place (two imports) become one, in effect order; the same edit made by
+    // two effects (an import both need) is made once.
     fix.edits.sort_by_key(|e| (e.range.start, e.range.end));
+    fix.edits.dedup();
     let mut merged: Vec<Edit> = Vec::with_capacity(fix.edits.len());
     for edit in std::mem::take(&mut fix.edits) {
         match merged.last_mut() {

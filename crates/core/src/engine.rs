@@ -693,11 +693,26 @@ fn make_finding(
     })
 }
 
-/// Widens a deletion so it leaves no debris: a line left blank is removed whole; otherwise the
-/// blanks after the deleted text go too when blanks precede it (`{ a: 1, b: 2, c }` less
-/// `b: 2,` is `{ a: 1, c }`, not `{ a: 1,  c }`).
+/// Widens a deletion so it leaves no debris: the comma separating a deleted list element (an
+/// argument, a property) goes with it — the one after it, or for the last element the one
+/// before it; a line left blank is removed whole; otherwise the blanks after the deleted text
+/// go too when blanks precede it (`{ a: 1, b: 2, c }` less `b: 2,` is `{ a: 1, c }`, not
+/// `{ a: 1,  c }`).
 fn tidy_deletion(text: &str, range: Range<usize>) -> Range<usize> {
     let is_blank = |c: char| c == ' ' || c == '\t';
+    let mut range = range;
+    let rest = &text[range.end..];
+    let blanks = rest.len() - rest.trim_start_matches(is_blank).len();
+    if !text[range.clone()].trim_end().ends_with(',') {
+        if rest[blanks..].starts_with(',') {
+            range.end += blanks + 1;
+        } else if rest.trim_start().starts_with([')', '}', ']']) {
+            let before = text[..range.start].trim_end();
+            if before.ends_with(',') {
+                range.start = before.len() - 1;
+            }
+        }
+    }
     let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[range.end..]
         .find('\n')
@@ -958,6 +973,18 @@ mod tests {
         assert_eq!(&text[line], "    b: 2,\n");
         // Deleting in the middle of code leaves the rest alone.
         assert_eq!(tidy_deletion("f(a,b)", 2..4), 2..4);
+        // A list element takes its comma: the one after it, or, last, the one before it.
+        let text = "f(a=1, b=2, c=3)";
+        assert_eq!(&text[tidy_deletion(text, 7..10)], "b=2, ");
+        assert_eq!(&text[tidy_deletion(text, 12..15)], ", c=3");
+        let text = "f(\n    a=1,\n    b=2\n)\n";
+        let b = text.find("b=2").unwrap();
+        assert_eq!(&text[tidy_deletion(text, b..b + 3)], ",\n    b=2");
+        let text = "{\n    a: 1,\n    b: 2\n}\n";
+        let b = text.find("b: 2").unwrap();
+        assert_eq!(&text[tidy_deletion(text, b..b + 4)], ",\n    b: 2");
+        // The only element: nothing but itself.
+        assert_eq!(tidy_deletion("f(a)", 2..3), 2..3);
     }
 
     #[test]

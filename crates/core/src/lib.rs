@@ -13,6 +13,7 @@ mod engine;
 mod lang;
 mod layout;
 pub mod manifest;
+mod options;
 mod secrets;
 mod suppress;
 mod syntax;
@@ -20,8 +21,8 @@ mod template;
 mod text;
 
 pub use codemod::{
-    Applicability, Codemod, Condition, Docs, Effect, Meta, Place, Rule, Scope, Severity, Var,
-    normalize_key, truncate_with_hash,
+    Applicability, Codemod, Condition, Docs, Effect, Meta, Place, RelatedRule, Rule, Scope,
+    Severity, Var, normalize_key, truncate_with_hash,
 };
 pub use effects::Fix;
 pub use engine::{
