@@ -727,7 +727,7 @@ fn tidy_deletion(text: &str, range: Range<usize>) -> Range<usize> {
         };
         return line_start..end;
     }
-    if before.ends_with(is_blank) {
+    if before.ends_with(is_blank) || before.ends_with(['(', '[', '{']) {
         let trailing = after.len() - after.trim_start_matches(is_blank).len();
         return range.start..range.end + trailing;
     }
@@ -983,6 +983,9 @@ mod tests {
         let text = "{\n    a: 1,\n    b: 2\n}\n";
         let b = text.find("b: 2").unwrap();
         assert_eq!(&text[tidy_deletion(text, b..b + 4)], ",\n    b: 2");
+        // The first element of a one-line list: its comma and the blank after it.
+        let text = "{\"A\": 1, \"B\": 2}";
+        assert_eq!(&text[tidy_deletion(text, 1..7)], "\"A\": 1, ");
         // The only element: nothing but itself.
         assert_eq!(tidy_deletion("f(a)", 2..3), 2..3);
     }
