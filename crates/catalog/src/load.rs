@@ -247,10 +247,11 @@ fn computed_vars(rule: &RuleSpec) -> Vec<(String, String)> {
     let mut computed: Vec<(String, String)> = Vec::new();
     for var in &rule.vars {
         let var = &var.value;
-        let template = match (&var.lookup, &var.snap, &var.truncate) {
-            (Some(lookup), _, _) => &lookup.key,
-            (_, Some(snap), _) => &snap.value,
-            (_, _, Some(truncate)) => &truncate.value,
+        let template = match (&var.lookup, &var.snap, &var.truncate, &var.number) {
+            (Some(lookup), _, _, _) => &lookup.key,
+            (_, Some(snap), _, _) => &snap.value,
+            (_, _, Some(truncate), _) => &truncate.value,
+            (_, _, _, Some(number)) => &number.value,
             _ => continue,
         };
         let Some(name) = metavar(&var.name) else {
@@ -718,13 +719,14 @@ impl Checker<'_> {
                 + usize::from(spec.first.is_some())
                 + usize::from(spec.lookup.is_some())
                 + usize::from(spec.snap.is_some())
-                + usize::from(spec.truncate.is_some());
+                + usize::from(spec.truncate.is_some())
+                + usize::from(spec.number.is_some());
             if kinds != 1 {
                 self.error(
                     pos,
                     format!(
-                        "`${name}` must have exactly one of `pick`, `first`, `lookup`, `snap` and \
-                         `truncate`"
+                        "`${name}` must have exactly one of `pick`, `first`, `lookup`, `snap`, \
+                         `truncate` and `number`"
                     ),
                     "say how the variable is computed",
                 );
@@ -779,6 +781,23 @@ impl Checker<'_> {
                 let var = Var::Snap {
                     value: check(self, &snap.value),
                     to: snap.to.clone(),
+                };
+                names.insert(name.clone());
+                compiled.vars.push((name, var));
+                continue;
+            }
+            if let Some(number) = &spec.number {
+                if number.placeholder.is_empty() {
+                    self.error(
+                        pos,
+                        format!("`${name}` numbers an empty placeholder"),
+                        "give `placeholder` some text, e.g. `%N`",
+                    );
+                    continue;
+                }
+                let var = Var::Number {
+                    value: check(self, &number.value),
+                    placeholder: number.placeholder.clone(),
                 };
                 names.insert(name.clone());
                 compiled.vars.push((name, var));

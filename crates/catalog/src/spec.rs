@@ -122,8 +122,9 @@ pub struct RuleSpec {
 }
 
 /// A variable computed from a match: `name` and exactly one of `pick`, `first`, `lookup`,
-/// `snap` or `truncate`. `lookup`, `snap` and `truncate` variables are usable in the rule's
-/// `fix` and `message` too; when one cannot be computed, the match is not a finding.
+/// `snap`, `truncate` or `number`. `lookup`, `snap`, `truncate` and `number` variables are
+/// usable in the rule's `fix` and `message` too; when one cannot be computed, the match is not a
+/// finding.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VarSpec {
@@ -140,6 +141,19 @@ pub struct VarSpec {
     pub snap: Option<SnapSpec>,
     /// A value cut to a maximum length, keeping a short hash of the whole.
     pub truncate: Option<TruncateSpec>,
+    /// A value whose occurrences of a placeholder are numbered 1, 2, … (ids for the elements a
+    /// rewriter produced).
+    pub number: Option<NumberSpec>,
+}
+
+/// `number`: `value` with each occurrence of `placeholder` replaced by its number.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NumberSpec {
+    /// A template, e.g. `$RULES`.
+    pub value: String,
+    /// The text to number, e.g. `%N` (not empty).
+    pub placeholder: String,
 }
 
 /// `lookup`: the value of `table` at the key `key` renders to.

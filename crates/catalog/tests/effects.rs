@@ -583,3 +583,49 @@ tests:
     );
     assert_passes(&yaml);
 }
+
+#[test]
+fn number_vars_give_rewritten_elements_distinct_ids() {
+    let yaml = format!(
+        "{HEADER}{}",
+        r#"
+rules:
+  - languages: [typescript]
+    rule:
+      kind: pair
+      all:
+        - has: { field: key, regex: ^rules$ }
+        - has: { field: value, kind: array, pattern: $RULES }
+    rewriters:
+      - id: with-id
+        rule:
+          kind: object
+          pattern: $OBJECT
+          inside: { kind: array }
+          not: { has: { kind: pair, has: { field: key, regex: ^id$ } } }
+        transform:
+          ENTRIES: { substring: { source: $OBJECT, startChar: 1, endChar: -1 } }
+        fix: "{ id: \"rule-%N\",$ENTRIES}"
+    transform:
+      WITH_IDS: { rewrite: { source: $RULES, rewriters: [with-id] } }
+    vars:
+      - name: $NUMBERED
+        number: { value: $WITH_IDS, placeholder: "%N" }
+    fix: "rules: $NUMBERED"
+tests:
+  - name: each rule without an id gets the next number
+    language: typescript
+    example: true
+    input: |
+      const config = { rules: [{ days: 1 }, { id: "keep", days: 2 }, { days: 3 }] };
+    output: |
+      const config = { rules: [{ id: "rule-1", days: 1 }, { id: "keep", days: 2 }, { id: "rule-2", days: 3 }] };
+  - name: every rule has an id
+    language: typescript
+    input: |
+      const config = { rules: [{ id: "keep", days: 2 }] };
+    expect: unchanged
+"#
+    );
+    assert_passes(&yaml);
+}

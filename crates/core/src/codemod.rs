@@ -182,6 +182,12 @@ pub enum Var {
     /// whole (`<start>-<hash>`), so distinct long names stay distinct and the result is the
     /// same on every run.
     Truncate { value: Template, max: usize },
+    /// What `value` renders to, each occurrence of `placeholder` replaced by its number (1, 2,
+    /// …), so elements a rewriter produced get distinct names (lifecycle rule ids).
+    Number {
+        value: Template,
+        placeholder: String,
+    },
 }
 
 impl Var {
@@ -189,7 +195,7 @@ impl Var {
     pub fn is_required(&self) -> bool {
         matches!(
             self,
-            Var::Lookup { .. } | Var::Snap { .. } | Var::Truncate { .. }
+            Var::Lookup { .. } | Var::Snap { .. } | Var::Truncate { .. } | Var::Number { .. }
         )
     }
 }

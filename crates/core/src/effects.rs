@@ -101,6 +101,16 @@ pub(crate) fn required_var(var: &Var, found: &Match<'_>, text: &str) -> Option<S
                 .min_by_key(|candidate| ((candidate - value).abs(), -candidate))
                 .map(|nearest| nearest.to_string())
         }
+        Var::Number { value, placeholder } => {
+            let value = render(value)?;
+            let mut pieces = value.split(placeholder.as_str());
+            let mut out = pieces.next().unwrap_or_default().to_owned();
+            for (n, piece) in pieces.enumerate() {
+                out.push_str(&(n + 1).to_string());
+                out.push_str(piece);
+            }
+            Some(out)
+        }
         Var::Truncate { value, max } => {
             Some(crate::codemod::truncate_with_hash(&render(value)?, *max))
         }
@@ -185,7 +195,7 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
                 .find_map(|option| option.render(|n| resolve(n).filter(|v| !v.is_empty())).ok())
                 .unwrap_or_default(),
             // Computed before the match became a finding, and put in its environment.
-            Var::Lookup { .. } | Var::Snap { .. } | Var::Truncate { .. } => {
+            Var::Lookup { .. } | Var::Snap { .. } | Var::Truncate { .. } | Var::Number { .. } => {
                 resolve(name).unwrap_or_default()
             }
         };
