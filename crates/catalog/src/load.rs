@@ -315,7 +315,7 @@ fn option_values(
     }
 }
 
-/// `text` with every `{{name}}` replaced by the option's value.
+/// `text` with every `{{name}}` replaced by the option's value; `\{{` stays a literal `{{`.
 fn substitute_options(
     path: &str,
     text: &str,
@@ -326,6 +326,14 @@ fn substitute_options(
     let mut rest = text;
     let mut offset = 0;
     while let Some(start) = rest.find("{{") {
+        // `\{{` is a literal `{{` (a Python f-string's doubled brace in a case).
+        if rest[..start].ends_with('\\') {
+            out.push_str(&rest[..start - 1]);
+            out.push_str("{{");
+            offset += start + 2;
+            rest = &rest[start + 2..];
+            continue;
+        }
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else {
@@ -1151,6 +1159,23 @@ impl Checker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_are_substituted_and_escaped_braces_kept() {
+        let options = BTreeMap::from([("domain".to_owned(), "internal.test".to_owned())]);
+        let text = "a: {{domain}}\nb: f\"\\{{x}}\"\nc: {{ domain }}\n";
+        assert_eq!(
+            substitute_options("c.yaml", text, &options).unwrap(),
+            "a: internal.test\nb: f\"{{x}}\"\nc: internal.test\n"
+        );
+        let errors = substitute_options("c.yaml", "x\ny: {{nope}}", &options).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].to_string().contains("c.yaml:2:4"),
+            "{}",
+            errors[0]
+        );
+    }
 
     #[test]
     fn kebab_case_ids() {

@@ -38,7 +38,8 @@ pub struct CodemodSpec {
     /// Documentation under fixed headings, shown by `iacfix explain`.
     pub docs: DocsSpec,
     /// Settings users can change (`--option <id>.<name>=<value>`); a codemod refers to one as
-    /// `{{name}}` anywhere in its text, replaced before the codemod is read.
+    /// `{{name}}` anywhere in its text, replaced before the codemod is read (`\{{` is a
+    /// literal `{{`).
     #[serde(default)]
     pub options: BTreeMap<String, OptionSpec>,
     /// Conditions every rule's matches must meet (see a rule's `conditions`).
