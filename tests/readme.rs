@@ -114,3 +114,30 @@ fn the_readme_pre_commit_and_ci_snippets_name_real_hooks_and_flags() {
     let workflow = fenced_block(&readme, "yaml", "# .github/workflows/iacfix.yml");
     assert!(workflow.contains("iacfix check --format sarif > iacfix.sarif || [ $? -eq 1 ]"));
 }
+
+/// The README's "Data tables" section names the source the generated tables were taken from
+/// (the header `cargo xtask refresh-data` writes), so the date it gives is the tables' date.
+#[test]
+fn the_readme_gives_the_source_and_date_of_the_data_tables() {
+    let readme = std::fs::read_to_string(repo_path("README.md")).unwrap();
+    let mut sources = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(repo_path("codemods")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+        for line in text.lines().filter(|l| l.contains("# BEGIN GENERATED")) {
+            let source = line
+                .split(" from ")
+                .nth(1)
+                .and_then(|rest| rest.split(')').next())
+                .map(|s| format!("{s})"))
+                .unwrap_or_else(|| panic!("a generated header without its source: {line}"));
+            sources.insert(source);
+        }
+    }
+    assert!(!sources.is_empty(), "no generated tables found");
+    for source in sources {
+        assert!(
+            readme.contains(&format!("**{source}**")),
+            "README.md does not give the tables' source `{source}` in its Data tables section"
+        );
+    }
+}
