@@ -1,0 +1,1 @@
+"""Components of the media library's storage."""
