@@ -267,7 +267,11 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
                     Some(name) => found.get_env().get_match(name)?.clone(),
                     None => found.get_node().clone(),
                 };
-                let block = template.render(lookup).ok()?;
+                // The template is written in 4-space steps and re-indented to the file's unit
+                // below: a multi-line value (in the file's unit) goes in 4-space steps first.
+                let block = template
+                    .render(|n| lookup(n).map(|v| in_template_steps(&v, &unit)))
+                    .ok()?;
                 let edit = match place {
                     Place::Before => {
                         let mut nodes = vec![anchor];
@@ -386,6 +390,35 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
         }
     }
     Some(fix)
+}
+
+/// A value in the file's indentation `unit` with its continuation lines' indentation in the
+/// 4-space steps of templates (the steps [`indent_block`] turns back into the file's unit).
+fn in_template_steps(value: &str, unit: &str) -> String {
+    if unit == "    " || !value.contains('\n') {
+        return value.to_owned();
+    }
+    let width = if unit == "\t" { 1 } else { unit.len().max(1) };
+    let mut lines = value.split('\n');
+    let mut out = lines.next().unwrap_or_default().to_owned();
+    for line in lines {
+        out.push('\n');
+        let blank = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let leading = &line[..blank];
+        let steps = if unit == "\t" {
+            leading.chars().filter(|c| *c == '\t').count()
+        } else {
+            leading.len() / width
+        };
+        let rest = if unit == "\t" {
+            leading.chars().filter(|c| *c == ' ').count()
+        } else {
+            leading.len() % width
+        };
+        out.push_str(&" ".repeat(steps * 4 + rest));
+        out.push_str(&line[blank..]);
+    }
+    out
 }
 
 /// The entries of an options expression whose key is one of `keys`: the pairs (and shorthand
@@ -652,6 +685,29 @@ mod tests {
         assert!(!refers_to("mainVpc.id", "Vpc"));
         assert!(!refers_to("vpcs[0].id", "vpc"));
         assert!(!refers_to("other.id", "vpc"));
+    }
+
+    #[test]
+    fn values_are_put_in_template_steps() {
+        let two = "x: {\n  y: {\n    z: 1,\n  },\n}";
+        assert_eq!(
+            in_template_steps(two, "  "),
+            "x: {\n    y: {\n        z: 1,\n    },\n}"
+        );
+        assert_eq!(in_template_steps(two, "    "), two);
+        assert_eq!(
+            in_template_steps("a(\n\tb,\n\t\tc)", "\t"),
+            "a(\n    b,\n        c)"
+        );
+        // Through a template and back to the file's 2-space unit: the nesting is kept.
+        let template = crate::template::Template::parse("f({\n    $V\n})");
+        let rendered = template
+            .render(|_| Some(in_template_steps(two, "  ")))
+            .unwrap();
+        assert_eq!(
+            crate::layout::indent_block(&rendered, "", "  ", "\n"),
+            "f({\n  x: {\n    y: {\n      z: 1,\n    },\n  }\n})"
+        );
     }
 
     #[test]

@@ -700,6 +700,14 @@ fn make_finding(
 /// `{ a: 1,  c }`).
 fn tidy_deletion(text: &str, range: Range<usize>) -> Range<usize> {
     let is_blank = |c: char| c == ' ' || c == '\t';
+    // The only element of a list: the list is left empty, `{}` (not `{ }` or `{\n}`).
+    let before = text[..range.start].trim_end();
+    let after = text[range.end..].trim_start();
+    let after = after.strip_prefix(',').unwrap_or(after).trim_start();
+    let pair = |open: char, close: char| before.ends_with(open) && after.starts_with(close);
+    if pair('{', '}') || pair('(', ')') || pair('[', ']') {
+        return before.len()..text.len() - after.len();
+    }
     let mut range = range;
     let rest = &text[range.end..];
     let blanks = rest.len() - rest.trim_start_matches(is_blank).len();
@@ -986,8 +994,13 @@ mod tests {
         // The first element of a one-line list: its comma and the blank after it.
         let text = "{\"A\": 1, \"B\": 2}";
         assert_eq!(&text[tidy_deletion(text, 1..7)], "\"A\": 1, ");
-        // The only element: nothing but itself.
+        // The only element: the list is left empty.
         assert_eq!(tidy_deletion("f(a)", 2..3), 2..3);
+        assert_eq!(tidy_deletion("f({ a: 1 })", 4..8), 3..9);
+        let text = "f({\n    a: 1,\n})";
+        let a = text.find("a: 1,").unwrap();
+        assert_eq!(&text[tidy_deletion(text, a..a + 5)], "\n    a: 1,\n");
+        assert_eq!(&text[tidy_deletion(text, a..a + 4)], "\n    a: 1,\n");
     }
 
     #[test]
