@@ -50,6 +50,10 @@ pub struct CatalogueArgs {
     /// Run only these codemods (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub select: Vec<String>,
+    /// Also run these codemods: opt-in codemods, or more than `select` names (comma-separated
+    /// ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub extend_select: Vec<String>,
     /// Do not run these codemods (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub ignore: Vec<String>,

@@ -43,6 +43,11 @@ pub fn load_configured(
     } else {
         Some(args.select.clone())
     };
+    let extend: Vec<String> = config
+        .extend_select()
+        .into_iter()
+        .chain(args.extend_select.iter().cloned())
+        .collect();
     let ignore: Vec<String> = config
         .ignore()
         .into_iter()
@@ -51,17 +56,35 @@ pub fn load_configured(
     let ids = all.iter().map(|c| c.codemod.meta.id.clone()).collect();
     let selected = all
         .into_iter()
-        .filter(|c| {
-            let id = &c.codemod.meta.id;
-            select.as_ref().is_none_or(|s| s.contains(id)) && !ignore.contains(id)
-        })
+        .filter(|c| is_selected(&c.codemod.meta, select.as_deref(), &extend, &ignore))
         .collect();
     Ok((selected, ids))
 }
 
+/// Whether a codemod runs: named by `extend-select`, or by `select` when set, else any that is
+/// not opt-in; never when ignored.
+pub fn is_selected(
+    meta: &iacfix_core::Meta,
+    select: Option<&[String]>,
+    extend: &[String],
+    ignore: &[String],
+) -> bool {
+    let id = &meta.id;
+    let chosen = extend.contains(id)
+        || match select {
+            Some(select) => select.contains(id),
+            None => !meta.opt_in,
+        };
+    chosen && !ignore.contains(id)
+}
+
 /// Refuses `--select` / `--ignore` ids the catalogue does not have.
 pub fn check_flag_ids(args: &CatalogueArgs, all: &[LoadedCodemod]) -> anyhow::Result<()> {
-    for (flag, ids) in [("--select", &args.select), ("--ignore", &args.ignore)] {
+    for (flag, ids) in [
+        ("--select", &args.select),
+        ("--extend-select", &args.extend_select),
+        ("--ignore", &args.ignore),
+    ] {
         for id in ids {
             if !all.iter().any(|c| c.codemod.meta.id == *id) {
                 bail!(

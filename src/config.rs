@@ -1,6 +1,7 @@
 //! `iacfix.toml`: a project's settings. Found by walking up from the paths a run is given (the
 //! nearest file wins; files are not merged), or named with `--config`; `--isolated` ignores it.
-//! Command-line flags override it: `--select` replaces `select`, `--ignore` adds to `ignore`,
+//! Command-line flags override it: `--select` replaces `select`, `--extend-select` adds to
+//! `extend-select`, `--ignore` adds to `ignore`,
 //! `--option` overrides `[options]`, `--fail-on` overrides `fail-on`.
 //!
 //! Every error names the file, line and column (from `toml`'s spans) and says how to fix it;
@@ -37,6 +38,8 @@ pub struct ConfigArgs {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Raw {
     select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    extend_select: Vec<Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
@@ -279,6 +282,15 @@ impl Config {
         list.iter().map(|item| item.get_ref().clone()).collect()
     }
 
+    /// `extend-select`.
+    pub fn extend_select(&self) -> Vec<String> {
+        self.raw
+            .extend_select
+            .iter()
+            .map(|id| id.get_ref().clone())
+            .collect()
+    }
+
     /// `ignore`.
     pub fn ignore(&self) -> Vec<String> {
         self.raw
@@ -356,6 +368,7 @@ impl Config {
         };
         let lists = [
             ("select", self.raw.select.as_deref().unwrap_or(&[])),
+            ("extend-select", &self.raw.extend_select[..]),
             ("ignore", &self.raw.ignore[..]),
             ("extend-safe-fixes", &self.raw.extend_safe_fixes[..]),
             ("extend-unsafe-fixes", &self.raw.extend_unsafe_fixes[..]),

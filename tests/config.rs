@@ -366,3 +366,51 @@ fn each_repository_of_a_bulk_run_uses_its_own_configuration() {
         "{report}"
     );
 }
+
+#[test]
+fn opt_in_codemods_run_only_when_selected_by_id() {
+    let project = Project::new();
+    let opt_in = rename_codemod("safe").replace("since: 0.1.0", "since: 0.1.0\noptIn: true");
+    project
+        .file("codemods/rename-old-name.yaml", &opt_in)
+        .file("src/index.ts", format!("{ZONE_TS}const oldName = 1;\n"));
+    let check = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "concise", "--codemods", "codemods"];
+        all.extend_from_slice(args);
+        all.push("src");
+        ids(&project.iacfix(&all).stdout)
+    };
+    // Not by default, nor by a `select` that does not name it.
+    assert_eq!(check(&[]), ["route53-reserved-domain"]);
+    // Named: by --extend-select (with the rest), or by --select (alone).
+    assert_eq!(
+        check(&["--extend-select", "rename-old-name"]),
+        ["route53-reserved-domain", "rename-old-name"]
+    );
+    assert_eq!(check(&["--select", "rename-old-name"]), ["rename-old-name"]);
+    // ...and by `extend-select` in iacfix.toml, which `--ignore` still overrides.
+    project.file("iacfix.toml", "extend-select = [\"rename-old-name\"]\n");
+    assert_eq!(check(&[]), ["route53-reserved-domain", "rename-old-name"]);
+    assert_eq!(
+        check(&["--ignore", "rename-old-name"]),
+        ["route53-reserved-domain"]
+    );
+    // `iacfix list` shows it, marked.
+    let list = project.iacfix(&["list", "--codemods", "codemods"]);
+    let row = list
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("rename-old-name"))
+        .unwrap_or_else(|| panic!("{list:?}"));
+    assert!(row.contains("safe, opt-in"), "{row}");
+    // An unknown id in extend-select is an error with its position.
+    project.file("iacfix.toml", "extend-select = [\"no-such-codemod\"]\n");
+    let out = project.iacfix(&["check", "--codemods", "codemods", "src"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("iacfix.toml:1:18: unknown codemod `no-such-codemod` in `extend-select`"),
+        "{}",
+        out.stderr
+    );
+}

@@ -84,8 +84,9 @@ pub fn run(args: &ConfigCommandArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
     }
     writeln!(
         io.out,
-        "# Command-line flags override it: --select replaces `select`, --ignore adds to `ignore`,\n\
-         # --option overrides [options], --fail-on overrides `fail-on`.\n#"
+        "# Command-line flags override it: --select replaces `select`, --extend-select adds to\n\
+         # `extend-select`, --ignore adds to `ignore`, --option overrides [options], --fail-on\n\
+         # overrides `fail-on`.\n#"
     )?;
     writeln!(
         io.out,

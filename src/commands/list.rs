@@ -1,6 +1,7 @@
 //! `iacfix list`: the catalogue as a table — the built-in codemods and those of the
 //! `iacfix.toml`'s and `--codemods` directories, with the file's applicability overrides (its
-//! `select` / `ignore` do not hide any: `iacfix config` shows what runs).
+//! `select` / `ignore` do not hide any: `iacfix config` shows what runs). Opt-in codemods,
+//! which run only when selected by id, say so in the FIX column.
 
 use crate::args::CatalogueArgs;
 use crate::config::{Config, ConfigArgs};
@@ -22,7 +23,9 @@ pub fn run(args: &ListArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
     let all = catalogue::load_catalogue(&args.catalogue, &config)?;
     catalogue::check_flag_ids(&args.catalogue, &all)?;
     let wanted = |id: &String| {
-        (args.catalogue.select.is_empty() || args.catalogue.select.contains(id))
+        (args.catalogue.select.is_empty()
+            || args.catalogue.select.contains(id)
+            || args.catalogue.extend_select.contains(id))
             && !args.catalogue.ignore.contains(id)
     };
     let codemods: Vec<_> = all
@@ -38,7 +41,11 @@ pub fn run(args: &ListArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
                 meta.id.clone(),
                 langs.join(","),
                 meta.severity.to_string(),
-                meta.applicability.to_string(),
+                if meta.opt_in {
+                    format!("{}, opt-in", meta.applicability)
+                } else {
+                    meta.applicability.to_string()
+                },
                 meta.title.clone(),
             ]
         })

@@ -206,6 +206,7 @@ pub fn load_codemod_with(
         severity,
         applicability,
         since,
+        opt_in,
         message,
         references,
         docs,
@@ -222,6 +223,7 @@ pub fn load_codemod_with(
                 severity,
                 applicability,
                 since,
+                opt_in,
                 references,
                 docs: Docs {
                     what_it_does: docs.what_it_does.trim().to_owned(),

@@ -29,6 +29,10 @@ pub struct CodemodSpec {
     pub applicability: Applicability,
     /// The iacfix version that introduced the codemod, e.g. `0.1.0`.
     pub since: String,
+    /// Run only when selected by id (`--select`, `--extend-select`, `select` or
+    /// `extend-select` in iacfix.toml): a convention some teams want and others do not.
+    #[serde(default)]
+    pub opt_in: bool,
     /// The finding's message. It may use the rule's metavariables (`$NAME`); a rule may give
     /// its own `message`.
     pub message: String,

@@ -100,6 +100,8 @@ pub struct Meta {
     pub applicability: Applicability,
     /// The iacfix version that introduced the codemod.
     pub since: String,
+    /// Run only when selected by id: a convention, not a fix every program needs.
+    pub opt_in: bool,
     /// Links to the provider documentation or issues behind the codemod.
     pub references: Vec<String>,
     pub docs: Docs,

@@ -784,6 +784,7 @@ mod tests {
                 severity: Severity::Hygiene,
                 applicability,
                 since: "0.1.0".into(),
+                opt_in: false,
                 references: vec![],
                 docs: Docs::default(),
                 origin: format!("test:{id}"),
