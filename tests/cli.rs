@@ -618,3 +618,68 @@ fn options_change_what_a_codemod_writes() {
         "{out:?}"
     );
 }
+
+/// A codemod's file conditions and vars see the program's files on disk (relative to the
+/// directory of its Pulumi.yaml, `node_modules` skipped).
+#[test]
+fn file_conditions_see_the_program_files_on_disk() {
+    let project = Project::new();
+    project
+        .file(
+            "codemods/main-entry.yaml",
+            r#"title: Point main at the program
+severity: deploy-blocker
+applicability: safe
+since: 0.1.0
+message: "`main: $MAIN` does not exist"
+docs: { whatItDoes: x, why: y, fixSafety: z }
+rules:
+  - languages: [yaml]
+    rule:
+      kind: flow_node
+      pattern: $MAIN
+      inside: { kind: block_mapping_pair, field: value, has: { field: key, regex: ^main$ } }
+    conditions:
+      - missingFile: $MAIN
+    vars:
+      - name: $ENTRY
+        file: { among: ["**/*.ts"] }
+    effects:
+      - replace: { with: $ENTRY }
+tests:
+  - name: fixed
+    language: yaml
+    path: Pulumi.yaml
+    example: true
+    input: "main: a.ts\n"
+    output: "main: b.ts\n"
+    files: { b.ts: { input: "export {};\n" } }
+  - name: exists
+    language: yaml
+    path: Pulumi.yaml
+    input: "main: b.ts\n"
+    files: { b.ts: { input: "export {};\n" } }
+    expect: unchanged
+"#,
+        )
+        .file("infra/Pulumi.yaml", "name: tap\nruntime: nodejs\nmain: src/index.ts\n")
+        .file("infra/bin/tap.ts", "export {};\n")
+        .file("infra/node_modules/pkg/index.ts", "export {};\n");
+    let out = project.iacfix(&[
+        "apply",
+        "--isolated",
+        "--codemods",
+        "codemods",
+        "--select",
+        "main-entry",
+        "infra",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        project.read("infra/Pulumi.yaml"),
+        "name: tap\nruntime: nodejs\nmain: bin/tap.ts\n"
+    );
+    // Once it exists, nothing to do.
+    let again = project.iacfix(&["check", "--isolated", "--codemods", "codemods", "infra"]);
+    assert!(!again.stdout.contains("main-entry"), "{again:?}");
+}

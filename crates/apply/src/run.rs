@@ -8,7 +8,7 @@ use crate::source::{ReadError, SourceText, decode, read_source};
 use iacfix_core::manifest::{ManifestKind, ensure_dependency, manifest_for};
 use iacfix_core::{
     Context, DependencyRequest, Engine, Facts, Finding, FixOptions, FixOutcome, Lang, Point,
-    SyntaxError, UnusedSuppression,
+    ProgramFiles, SyntaxError, UnusedSuppression,
 };
 use ignore::gitignore::Gitignore;
 use ignore::{WalkBuilder, WalkState};
@@ -209,11 +209,17 @@ pub fn run(engine: &Engine, paths: &[PathBuf], options: &RunOptions) -> RunRepor
         .iter()
         .map(|(root, program)| {
             let facts = program_facts(engine, program, options);
+            let files = if engine.needs_files() {
+                program_files(&program.root)
+            } else {
+                ProgramFiles::default()
+            };
             (
                 root.clone(),
                 Arc::new(Context {
                     providers: program.providers(),
                     facts,
+                    files,
                 }),
             )
         })
@@ -383,6 +389,24 @@ fn is_excluded(exclude: &Gitignore, path: &Path, is_dir: bool) -> bool {
 
 /// What program-scope conditions find in every source file of a program (walked or not: a
 /// FlowLog in a file the user did not name still counts).
+/// The files under a program's root, relative to it: walked as the run walks (`.gitignore`
+/// respected, the default excludes skipped, symbolic links not followed).
+fn program_files(root: &Path) -> ProgramFiles {
+    let walk = WalkBuilder::new(root)
+        .follow_links(false)
+        .filter_entry(|entry| {
+            !(entry.depth() > 0
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && DEFAULT_EXCLUDES.iter().any(|name| entry.file_name() == *name))
+        })
+        .build();
+    ProgramFiles::new(walk.filter_map(Result::ok).filter_map(|entry| {
+        let is_file = entry.file_type().is_some_and(|t| !t.is_dir());
+        let relative = entry.path().strip_prefix(root).ok()?;
+        is_file.then(|| relative.to_string_lossy().into_owned())
+    }))
+}
+
 fn program_facts(engine: &Engine, program: &Program, options: &RunOptions) -> Facts {
     let mut facts = Facts::default();
     if !Lang::ALL.iter().any(|lang| engine.needs_facts(*lang)) {

@@ -2,15 +2,16 @@
 
 use crate::error::{CatalogError, chain, help_for_schema_error};
 use crate::spec::{
-    CaseSpec, CodemodSpec, ConditionSpec, EffectSpec, ExpectSpec, InputsSpec, OptionError,
-    OptionSpec, RuleSpec, ScopeSpec,
+    CaseSpec, CodemodSpec, ConditionSpec, EffectSpec, ExpectSpec, FileCountIs, InputsSpec,
+    OptionError, OptionSpec, RuleSpec, ScopeSpec,
 };
 use iacfix_core::ast_grep_config::SerializableRule;
 use iacfix_core::ast_grep_config::{
     DenyUnknownKeys, RuleConfigError, RuleCoreError, SerializableRuleConfig, SerializableRuleCore,
 };
 use iacfix_core::{
-    Applicability, Codemod, Condition, DependencyRequest, Docs, Ecosystem, Effect, Lang, Meta,
+    Applicability, Codemod, Condition, DependencyRequest, Docs, Ecosystem, Effect, FileCount, Lang,
+    Meta,
     Place, RelatedRule, Rule, Scope, Template, Var, VersionReq, syntax_error,
 };
 use serde::Deserialize;
@@ -250,10 +251,10 @@ fn computed_vars(rule: &RuleSpec) -> Vec<(String, String)> {
     for var in &rule.vars {
         let var = &var.value;
         let template = match (&var.lookup, &var.snap, &var.truncate, &var.number) {
-            (Some(lookup), _, _, _) => &lookup.key,
-            (_, Some(snap), _, _) => &snap.value,
-            (_, _, Some(truncate), _) => &truncate.value,
-            (_, _, _, Some(number)) => &number.value,
+            (Some(lookup), _, _, _) => lookup.key.as_str(),
+            (_, Some(snap), _, _) => snap.value.as_str(),
+            (_, _, Some(truncate), _) => truncate.value.as_str(),
+            (_, _, _, Some(number)) => number.value.as_str(),
             _ => continue,
         };
         let Some(name) = metavar(&var.name) else {
@@ -730,13 +731,14 @@ impl Checker<'_> {
                 + usize::from(spec.lookup.is_some())
                 + usize::from(spec.snap.is_some())
                 + usize::from(spec.truncate.is_some())
-                + usize::from(spec.number.is_some());
+                + usize::from(spec.number.is_some())
+                + usize::from(spec.file.is_some());
             if kinds != 1 {
                 self.error(
                     pos,
                     format!(
                         "`${name}` must have exactly one of `pick`, `first`, `lookup`, `snap`, \
-                         `truncate` and `number`"
+                         `truncate`, `number` and `file`"
                     ),
                     "say how the variable is computed",
                 );
@@ -794,6 +796,24 @@ impl Checker<'_> {
                 };
                 names.insert(name.clone());
                 compiled.vars.push((name, var));
+                continue;
+            }
+            if let Some(file) = &spec.file {
+                if let Err(error) = iacfix_core::path_globs(&file.among) {
+                    self.error(
+                        pos,
+                        format!("`${name}`: invalid glob in `file.among`: {error}"),
+                        "write globs relative to the program's root, e.g. `bin/*.ts`",
+                    );
+                    continue;
+                }
+                names.insert(name.clone());
+                compiled.vars.push((
+                    name,
+                    Var::File {
+                        among: file.among.clone(),
+                    },
+                ));
                 continue;
             }
             if let Some(number) = &spec.number {
@@ -1027,6 +1047,31 @@ impl Checker<'_> {
                             );
                             continue;
                         }
+                    }
+                }
+                ConditionSpec::MissingFile(path) | ConditionSpec::ExistingFile(path) => {
+                    let path = template(self, pos, path);
+                    Condition::File {
+                        path,
+                        exists: matches!(condition.value, ConditionSpec::ExistingFile(_)),
+                    }
+                }
+                ConditionSpec::FileCount(spec) => {
+                    if let Err(error) = iacfix_core::path_globs(&spec.among) {
+                        self.error(
+                            pos,
+                            format!("invalid glob in `fileCount.among`: {error}"),
+                            "write globs relative to the program's root, e.g. `bin/*.ts`",
+                        );
+                        continue;
+                    }
+                    Condition::FileCount {
+                        among: spec.among.clone(),
+                        count: match spec.is {
+                            FileCountIs::None => FileCount::None,
+                            FileCountIs::One => FileCount::One,
+                            FileCountIs::Many => FileCount::Many,
+                        },
                     }
                 }
                 ConditionSpec::Provider(provider) => match VersionReq::parse(&provider.version) {

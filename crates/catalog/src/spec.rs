@@ -127,9 +127,8 @@ pub struct RuleSpec {
 }
 
 /// A variable computed from a match: `name` and exactly one of `pick`, `first`, `lookup`,
-/// `snap`, `truncate` or `number`. `lookup`, `snap`, `truncate` and `number` variables are
-/// usable in the rule's `fix` and `message` too; when one cannot be computed, the match is not a
-/// finding.
+/// `snap`, `truncate`, `number` or `file`. All but `pick` and `first` are usable in the rule's
+/// `fix` and `message` too; when one cannot be computed, the match is not a finding.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VarSpec {
@@ -149,6 +148,17 @@ pub struct VarSpec {
     /// A value whose occurrences of a placeholder are numbered 1, 2, … (ids for the elements a
     /// rewriter produced).
     pub number: Option<NumberSpec>,
+    /// The one file of the program that matches some globs (no finding when none or several
+    /// do).
+    pub file: Option<FileVarSpec>,
+}
+
+/// `file`: the program's one file matching `among`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileVarSpec {
+    /// Globs relative to the program's root, e.g. `[index.ts, "bin/*.ts", __main__.py]`.
+    pub among: Vec<String>,
 }
 
 /// `number`: `value` with each occurrence of `placeholder` replaced by its number.
@@ -378,6 +388,34 @@ pub enum ConditionSpec {
     Present(RelatedSpec),
     /// Report the match only if the program's provider version satisfies a requirement.
     Provider(ProviderSpec),
+    /// Report the match only if this path (a template, relative to the program's root, e.g.
+    /// `Pulumi.yaml`'s `main`) is neither a file of the program nor a directory holding one.
+    MissingFile(String),
+    /// Report the match only if this path (a template, relative to the program's root) is a
+    /// file of the program or a directory holding one.
+    ExistingFile(String),
+    /// Report the match only if so many of the program's files match these globs.
+    FileCount(FileCountSpec),
+}
+
+/// How many program files match some globs.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileCountSpec {
+    /// Globs relative to the program's root (`*` stays within a directory): `index.ts`,
+    /// `bin/*.ts`, `**/__main__.py`.
+    pub among: Vec<String>,
+    /// `none`, `one` or `many` (two or more).
+    pub is: FileCountIs,
+}
+
+/// A number of files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FileCountIs {
+    None,
+    One,
+    Many,
 }
 
 /// A rule another match is related to.

@@ -11,7 +11,7 @@ use crate::load::{Case, Expectation, LoadedCodemod, load_codemod_with};
 use iacfix_core::manifest::{ManifestKind, ensure_dependency};
 use iacfix_core::{
     Applicability, Context, Engine, Facts, Finding, FixOptions, FixOutcome, Lang, Meta, Problem,
-    ProviderVersions, mask_secrets,
+    ProgramFiles, ProviderVersions, mask_secrets,
 };
 use similar::TextDiff;
 use std::collections::BTreeMap;
@@ -136,7 +136,15 @@ fn case_context(engine: &Engine, case: &Case) -> Result<Context, String> {
             );
         }
     }
-    Ok(Context { providers, facts })
+    // The case's program: its file and the other files it lists.
+    let files = ProgramFiles::new(
+        std::iter::once(case.path.clone()).chain(case.files.keys().cloned()),
+    );
+    Ok(Context {
+        providers,
+        facts,
+        files,
+    })
 }
 
 fn file_name(path: &str) -> &str {

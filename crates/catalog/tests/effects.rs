@@ -629,3 +629,72 @@ tests:
     );
     assert_passes(&yaml);
 }
+
+#[test]
+fn file_conditions_and_vars_see_the_program_files() {
+    let yaml = format!(
+        "{HEADER}{}",
+        r#"
+rules:
+  - languages: [yaml]
+    rule:
+      kind: flow_node
+      pattern: $MAIN
+      inside: { kind: block_mapping_pair, field: value, has: { field: key, regex: ^main$ } }
+    conditions:
+      - missingFile: $MAIN
+    vars:
+      - name: $ENTRY
+        file: { among: [index.ts, "bin/*.ts", __main__.py] }
+    effects:
+      - replace: { with: $ENTRY }
+  - languages: [yaml]
+    message: "`main: $MAIN` does not exist, and several programs could be the entry point"
+    rule:
+      kind: flow_node
+      pattern: $MAIN
+      inside: { kind: block_mapping_pair, field: value, has: { field: key, regex: ^main$ } }
+    conditions:
+      - missingFile: $MAIN
+      - fileCount: { among: [index.ts, "bin/*.ts", __main__.py], is: many }
+tests:
+  - name: the one program that exists
+    language: yaml
+    path: Pulumi.yaml
+    example: true
+    input: |
+      name: tap
+      runtime: nodejs
+      main: src/index.ts # the entry point
+    output: |
+      name: tap
+      runtime: nodejs
+      main: bin/tap.ts # the entry point
+    files:
+      bin/tap.ts: { input: "export {};\n" }
+      lib/stack.ts: { input: "export {};\n" }
+  - name: a main that exists, as a file or a directory
+    language: yaml
+    path: Pulumi.yaml
+    input: |
+      name: tap
+      runtime: nodejs
+      main: bin/
+    files:
+      bin/tap.ts: { input: "export {};\n" }
+    expect: unchanged
+  - name: ambiguous
+    language: yaml
+    path: Pulumi.yaml
+    input: |
+      name: tap
+      main: app.ts
+    files:
+      index.ts: { input: "export {};\n" }
+      bin/tap.ts: { input: "export {};\n" }
+    expect: reported
+"#
+    );
+    let snapshot = assert_passes(&yaml);
+    assert!(snapshot.contains("several programs could be the entry point"), "{snapshot}");
+}

@@ -190,6 +190,9 @@ pub enum Var {
         value: Template,
         placeholder: String,
     },
+    /// The one file of the program (a path relative to its root) that matches one of these
+    /// globs. None or several: the match is not a finding.
+    File { among: Vec<String> },
 }
 
 impl Var {
@@ -197,7 +200,11 @@ impl Var {
     pub fn is_required(&self) -> bool {
         matches!(
             self,
-            Var::Lookup { .. } | Var::Snap { .. } | Var::Truncate { .. } | Var::Number { .. }
+            Var::Lookup { .. }
+                | Var::Snap { .. }
+                | Var::Truncate { .. }
+                | Var::Number { .. }
+                | Var::File { .. }
         )
     }
 }
@@ -391,6 +398,35 @@ pub enum Condition {
         provider: String,
         requirement: VersionReq,
     },
+    /// The path `path` renders to (relative to the program's root: a file, or a directory
+    /// holding files) exists in the program (`exists`) or does not.
+    File { path: Template, exists: bool },
+    /// How many of the program's files match one of the globs `among`.
+    FileCount {
+        among: Vec<String>,
+        count: FileCount,
+    },
+}
+
+/// A number of files, for [`Condition::FileCount`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileCount {
+    None,
+    One,
+    Many,
+}
+
+/// A glob matcher for paths relative to a program's root (`*` does not cross `/`).
+pub fn path_globs(patterns: &[String]) -> Result<globset::GlobSet, globset::Error> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        builder.add(
+            globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()?,
+        );
+    }
+    builder.build()
 }
 
 impl fmt::Debug for Condition {
@@ -410,6 +446,8 @@ impl fmt::Debug for Condition {
                 provider,
                 requirement,
             } => write!(f, "Provider({provider} {requirement})"),
+            Condition::File { path, exists } => write!(f, "File({path:?}, exists: {exists})"),
+            Condition::FileCount { among, count } => write!(f, "FileCount({among:?}: {count:?})"),
         }
     }
 }

@@ -74,7 +74,12 @@ pub(crate) fn refers_to(haystack: &str, needle: &str) -> bool {
 
 /// The value of a required variable ([`Var::is_required`]) for a match whose environment has
 /// the variables before it; `None` when it cannot be computed (the match is then no finding).
-pub(crate) fn required_var(var: &Var, found: &Match<'_>, text: &str) -> Option<String> {
+pub(crate) fn required_var(
+    var: &Var,
+    found: &Match<'_>,
+    text: &str,
+    files: &crate::engine::ProgramFiles,
+) -> Option<String> {
     let render = |template: &crate::template::Template| {
         template
             .render(|n| var_text(found, text, n).or(Some(String::new())))
@@ -113,6 +118,12 @@ pub(crate) fn required_var(var: &Var, found: &Match<'_>, text: &str) -> Option<S
         }
         Var::Truncate { value, max } => {
             Some(crate::codemod::truncate_with_hash(&render(value)?, *max))
+        }
+        Var::File { among } => {
+            let globs = crate::codemod::path_globs(among).ok()?;
+            let mut matching = files.matching(&globs);
+            let one = matching.next()?;
+            matching.next().is_none().then(|| one.to_owned())
         }
         Var::Pick { .. } | Var::First(_) => None,
     }
@@ -195,7 +206,11 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
                 .find_map(|option| option.render(|n| resolve(n).filter(|v| !v.is_empty())).ok())
                 .unwrap_or_default(),
             // Computed before the match became a finding, and put in its environment.
-            Var::Lookup { .. } | Var::Snap { .. } | Var::Truncate { .. } | Var::Number { .. } => {
+            Var::Lookup { .. }
+            | Var::Snap { .. }
+            | Var::Truncate { .. }
+            | Var::Number { .. }
+            | Var::File { .. } => {
                 resolve(name).unwrap_or_default()
             }
         };

@@ -2,7 +2,7 @@
 //! fix: compose non-overlapping edits codemod by codemod, re-run to a fixpoint, and refuse any
 //! edit that would break the file's syntax.
 
-use crate::codemod::{Applicability, Codemod, Condition, Rule, Scope};
+use crate::codemod::{Applicability, Codemod, Condition, FileCount, Rule, Scope, Var};
 use crate::effects::{Fix, Match, build_fix, refers_to, required_var, var_text};
 use crate::manifest::{DependencyRequest, ProviderVersions};
 use crate::suppress::{UnusedSuppression, suppressions};
@@ -66,6 +66,53 @@ pub struct Context {
     pub providers: ProviderVersions,
     /// What program-scope conditions found in the program's files ([`Engine::facts`]).
     pub facts: Facts,
+    /// The program's files, relative to its root: given when a codemod has file conditions
+    /// or vars ([`Engine::needs_files`]).
+    pub files: ProgramFiles,
+}
+
+/// The files of a program, relative to its root with `/` separators, sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProgramFiles(std::sync::Arc<Vec<String>>);
+
+impl ProgramFiles {
+    /// From paths relative to the program's root (`./`, `\\` and doubled `/` are normalised).
+    pub fn new(paths: impl IntoIterator<Item = String>) -> ProgramFiles {
+        let mut paths: Vec<String> = paths.into_iter().map(|p| normalize_path(&p)).collect();
+        paths.sort();
+        paths.dedup();
+        ProgramFiles(std::sync::Arc::new(paths))
+    }
+
+    /// Whether `path` is a file of the program, or a directory holding some.
+    pub fn exists(&self, path: &str) -> bool {
+        let path = normalize_path(path);
+        if path.is_empty() {
+            return !self.0.is_empty();
+        }
+        let dir = format!("{path}/");
+        self.0.binary_search(&path).is_ok() || self.0.iter().any(|f| f.starts_with(&dir))
+    }
+
+    /// The files matching `globs`.
+    pub fn matching<'a>(
+        &'a self,
+        globs: &'a globset::GlobSet,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(|f| globs.is_match(f.as_str()))
+            .map(String::as_str)
+    }
+}
+
+/// `./a//b/` is `a/b`, with `/` separators.
+fn normalize_path(path: &str) -> String {
+    path.replace('\\', "/")
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// For each program-scope condition (by codemod, rule and condition index), the texts its
@@ -222,6 +269,17 @@ impl Engine {
             Applicability::Unsafe => options.unsafe_fixes,
             Applicability::Manual => false,
         }
+    }
+
+    /// Whether some rule looks at the program's files (a file condition or var), so the edge
+    /// must list them in the [`Context`].
+    pub fn needs_files(&self) -> bool {
+        self.codemods.iter().flat_map(|c| &c.rules).any(|rule| {
+            rule.conditions
+                .iter()
+                .any(|c| matches!(c, Condition::File { .. } | Condition::FileCount { .. }))
+                || rule.vars.iter().any(|(_, v)| matches!(v, Var::File { .. }))
+        })
     }
 
     /// Whether some rule of `lang` has a program-scope condition, so the program's files must be
@@ -538,7 +596,7 @@ impl Engine {
                 let rule = &self.codemods[c].rules[r];
                 if let Some(found) = rule.config.matcher.match_node(node.clone())
                     && conditions_hold(rule, (c, r), &found, root, text, context)
-                    && let Some(finding) = make_finding(lang, c, r, rule, &found, text)
+                    && let Some(finding) = make_finding(lang, c, r, rule, &found, text, context)
                 {
                     findings.push(finding);
                 }
@@ -619,6 +677,24 @@ fn conditions_hold(
                 }
                 exists == *present
             }
+            Condition::File { path, exists } => {
+                let path = path.render(|n| Some(var_text(found, text, n).unwrap_or_default()));
+                path.is_ok_and(|path| {
+                    let path = path.trim_matches(|c| c == '"' || c == '\'');
+                    context.files.exists(path) == *exists
+                })
+            }
+            Condition::FileCount { among, count } => {
+                let Ok(globs) = crate::codemod::path_globs(among) else {
+                    return false;
+                };
+                let found = context.files.matching(&globs).take(2).count();
+                match count {
+                    FileCount::None => found == 0,
+                    FileCount::One => found == 1,
+                    FileCount::Many => found > 1,
+                }
+            }
         })
 }
 
@@ -631,6 +707,7 @@ fn make_finding(
     rule: &Rule,
     found: &Match<'_>,
     text: &str,
+    context: &Context,
 ) -> Option<Finding> {
     let range = found.range();
     // Required variables (table lookups and the like) go into the match's environment, where
@@ -641,7 +718,7 @@ fn make_finding(
         owned = found.clone();
         for (name, var) in &rule.vars {
             if var.is_required() {
-                let value = required_var(var, &owned, text)?;
+                let value = required_var(var, &owned, text, &context.files)?;
                 owned.get_env_mut().insert_transformation(
                     &ast_grep_core::meta_var::MetaVariable::Dropped(false),
                     name,

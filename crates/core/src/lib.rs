@@ -21,12 +21,13 @@ mod template;
 mod text;
 
 pub use codemod::{
-    Applicability, Codemod, Condition, Docs, Effect, Meta, Place, RelatedRule, Rule, Scope,
-    Severity, Var, normalize_key, truncate_with_hash,
+    Applicability, Codemod, Condition, Docs, Effect, FileCount, Meta, Place, RelatedRule, Rule,
+    Scope, Severity, Var, normalize_key, path_globs, truncate_with_hash,
 };
 pub use effects::Fix;
 pub use engine::{
-    Context, DEFAULT_MAX_PASSES, Engine, Facts, Finding, FixOptions, FixOutcome, Problem, Step,
+    Context, DEFAULT_MAX_PASSES, Engine, Facts, Finding, FixOptions, FixOutcome, Problem,
+    ProgramFiles, Step,
 };
 pub use lang::{Lang, UnknownLang};
 pub use manifest::{DependencyRequest, Ecosystem, ManifestKind, ProviderVersions, VersionReq};
