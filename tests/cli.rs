@@ -662,7 +662,10 @@ tests:
     expect: unchanged
 "#,
         )
-        .file("infra/Pulumi.yaml", "name: tap\nruntime: nodejs\nmain: src/index.ts\n")
+        .file(
+            "infra/Pulumi.yaml",
+            "name: tap\nruntime: nodejs\nmain: src/index.ts\n",
+        )
         .file("infra/bin/tap.ts", "export {};\n")
         .file("infra/node_modules/pkg/index.ts", "export {};\n");
     let out = project.iacfix(&[

@@ -397,7 +397,9 @@ fn program_files(root: &Path) -> ProgramFiles {
         .filter_entry(|entry| {
             !(entry.depth() > 0
                 && entry.file_type().is_some_and(|t| t.is_dir())
-                && DEFAULT_EXCLUDES.iter().any(|name| entry.file_name() == *name))
+                && DEFAULT_EXCLUDES
+                    .iter()
+                    .any(|name| entry.file_name() == *name))
         })
         .build();
     ProgramFiles::new(walk.filter_map(Result::ok).filter_map(|entry| {

@@ -11,8 +11,7 @@ use iacfix_core::ast_grep_config::{
 };
 use iacfix_core::{
     Applicability, Codemod, Condition, DependencyRequest, Docs, Ecosystem, Effect, FileCount, Lang,
-    Meta,
-    Place, RelatedRule, Rule, Scope, Template, Var, VersionReq, syntax_error,
+    Meta, OptionTarget, Place, RelatedRule, Rule, Scope, Template, Var, VersionReq, syntax_error,
 };
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
@@ -1010,17 +1009,63 @@ impl Checker<'_> {
                         );
                         continue;
                     }
-                    let resource = match &option.resource {
-                        Some(resource) => match var(self, pos, resource, "`addOption.resource`") {
-                            Some(name) => Some(name),
-                            None => continue,
-                        },
-                        None => None,
+                    let resource = match (&option.resource, &option.rule) {
+                        (Some(_), Some(_)) => {
+                            self.error(
+                                pos,
+                                "`addOption` has both `resource` and `rule`",
+                                "name the resource with a metavariable, or find others with a rule",
+                            );
+                            continue;
+                        }
+                        (Some(resource), None) => {
+                            match var(self, pos, resource, "`addOption.resource`") {
+                                Some(name) => OptionTarget::Node(Some(name)),
+                                None => continue,
+                            }
+                        }
+                        (None, Some(rule)) => {
+                            match RelatedRule::compile(lang, rule.clone(), compiled) {
+                                Ok(related) => OptionTarget::Matches(std::sync::Arc::new(related)),
+                                Err(error) => {
+                                    let message = invalid_pattern(lang, rule)
+                                        .unwrap_or_else(|| chain(&error));
+                                    self.error(
+                                        pos,
+                                        format!("`addOption` rule for {lang}: {message}"),
+                                        format!("check the rule; {RULE_HELP}"),
+                                    );
+                                    continue;
+                                }
+                            }
+                        }
+                        (None, None) => OptionTarget::Node(None),
                     };
                     Effect::AddOption {
                         resource,
                         key: option.key.clone(),
                         value: template(self, pos, &option.value),
+                    }
+                }
+                EffectSpec::AddEntry(add) => {
+                    if lang == Lang::Yaml {
+                        self.error(
+                            pos,
+                            "`addEntry` needs a program language, not yaml",
+                            "use it in TypeScript, JavaScript or Python rules",
+                        );
+                        continue;
+                    }
+                    let to = match &add.to {
+                        Some(to) => match var(self, pos, to, "`addEntry.to`") {
+                            Some(name) => Some(name),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    Effect::AddEntry {
+                        to,
+                        entry: template(self, pos, &add.entry),
                     }
                 }
             };

@@ -287,7 +287,21 @@ pub enum EffectSpec {
     ReplaceMatches(Box<ReplaceMatchesSpec>),
     /// Add an element to a list resource option (`dependsOn`, `aliases`) of a resource: to the
     /// option's list, as a new option, or as new options.
-    AddOption(AddOptionSpec),
+    AddOption(Box<AddOptionSpec>),
+    /// Add an entry (a property, a keyword argument) at the end of an object literal or an
+    /// argument list.
+    AddEntry(AddEntrySpec),
+}
+
+/// An entry to add.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AddEntrySpec {
+    /// The metavariable bound to the object literal, argument list or call (whose arguments
+    /// get the entry); the matched node when omitted.
+    pub to: Option<String>,
+    /// The entry (a template), e.g. `policy: $POLICY` or `policy=$POLICY`.
+    pub entry: String,
 }
 
 /// Other places to rewrite with the match.
@@ -307,8 +321,12 @@ pub struct ReplaceMatchesSpec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AddOptionSpec {
     /// The metavariable bound to the resource (`new` expression or Python call); the matched
-    /// node when omitted.
+    /// node when omitted (and no `rule` is given).
     pub resource: Option<String>,
+    /// Instead of `resource`: every resource of the file this ast-grep rule matches with the
+    /// same text for the metavariables it shares with the codemod's rule (a bucket's policies).
+    #[schemars(with = "Option<SerializableRule>")]
+    pub rule: Option<SerializableRule>,
     /// The option, spelt as the rule's language does: `dependsOn` (TypeScript), `depends_on`
     /// (Python).
     pub key: String,

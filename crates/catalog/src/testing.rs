@@ -137,9 +137,8 @@ fn case_context(engine: &Engine, case: &Case) -> Result<Context, String> {
         }
     }
     // The case's program: its file and the other files it lists.
-    let files = ProgramFiles::new(
-        std::iter::once(case.path.clone()).chain(case.files.keys().cloned()),
-    );
+    let files =
+        ProgramFiles::new(std::iter::once(case.path.clone()).chain(case.files.keys().cloned()));
     Ok(Context {
         providers,
         facts,

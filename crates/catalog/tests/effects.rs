@@ -696,5 +696,94 @@ tests:
 "#
     );
     let snapshot = assert_passes(&yaml);
-    assert!(snapshot.contains("several programs could be the entry point"), "{snapshot}");
+    assert!(
+        snapshot.contains("several programs could be the entry point"),
+        "{snapshot}"
+    );
+}
+
+#[test]
+fn add_option_to_related_resources_and_add_entry() {
+    let yaml = format!(
+        "{HEADER}{}",
+        r#"
+rules:
+  # A bucket gets a public access block, and its policies depend on it.
+  - languages: [typescript]
+    rule:
+      kind: new_expression
+      has: { field: constructor, regex: \.Bucket$ }
+      inside: { kind: variable_declarator, has: { field: name, pattern: $B } }
+    transform:
+      BLOCK: { replace: { source: $B, replace: "^(.*)$", by: "${1}Block" } }
+    conditions:
+      - absent:
+          rule:
+            kind: new_expression
+            all:
+              - has: { field: constructor, regex: BucketPublicAccessBlock$ }
+              - has: { stopBy: end, kind: member_expression, pattern: $B.id }
+    effects:
+      - insertAfter:
+          template: |
+            const $BLOCK = new aws.s3.BucketPublicAccessBlock("b", { bucket: $B.id });
+      - addOption:
+          rule:
+            kind: new_expression
+            all:
+              - has: { field: constructor, regex: BucketPolicy$ }
+              - has: { stopBy: end, kind: member_expression, pattern: $B.id }
+          key: dependsOn
+          value: $BLOCK
+  # A key without a policy gets one.
+  - languages: [python]
+    rule:
+      kind: call
+      has: { field: function, regex: kms\.Key$ }
+      not: { has: { stopBy: end, kind: keyword_argument, has: { field: name, regex: ^policy$ } } }
+    effects:
+      - addEntry: { entry: "policy=key_policy" }
+tests:
+  - name: the policies of that bucket only
+    language: typescript
+    example: true
+    input: |
+      const logs = new aws.s3.Bucket("logs", {});
+      new aws.s3.BucketPolicy("p", { bucket: logs.id, policy: "{}" });
+      new aws.s3.BucketPolicy("q", { bucket: other.id, policy: "{}" }, { parent: this });
+    output: |
+      const logs = new aws.s3.Bucket("logs", {});
+      const logsBlock = new aws.s3.BucketPublicAccessBlock("b", { bucket: logs.id });
+      new aws.s3.BucketPolicy("p", { bucket: logs.id, policy: "{}" }, { dependsOn: [logsBlock] });
+      new aws.s3.BucketPolicy("q", { bucket: other.id, policy: "{}" }, { parent: this });
+  - name: a key's arguments, one line and several
+    language: python
+    input: |
+      a = aws.kms.Key("a", description="x")
+      b = aws.kms.Key(
+          "b",
+          description="y",
+      )
+      c = aws.kms.Key("c", policy="{}")
+    output: |
+      a = aws.kms.Key("a", description="x", policy=key_policy)
+      b = aws.kms.Key(
+          "b",
+          description="y",
+          policy=key_policy,
+      )
+      c = aws.kms.Key("c", policy="{}")
+  - name: nothing to add
+    language: python
+    input: |
+      c = aws.kms.Key("c", policy="{}")
+    expect: unchanged
+  - name: not a bucket
+    language: typescript
+    input: |
+      const q = new aws.sqs.Queue("q", {});
+    expect: unchanged
+"#
+    );
+    assert_passes(&yaml);
 }

@@ -301,10 +301,24 @@ pub enum Effect {
     /// option's list, or the option added to the resource's options, or options added to the
     /// resource.
     AddOption {
-        resource: Option<String>,
+        resource: OptionTarget,
         key: String,
         value: Template,
     },
+    /// Add `entry` as the last entry of the object literal or argument list bound to `to` (the
+    /// matched node when `None`; a call stands for its arguments), in its style (same line, or a
+    /// line of its own with a trailing comma when the others have one).
+    AddEntry { to: Option<String>, entry: Template },
+}
+
+/// The resources an [`Effect::AddOption`] extends.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OptionTarget {
+    /// The node bound to a metavariable; the matched node when `None`.
+    Node(Option<String>),
+    /// Every node of the file another rule matches with the same text for the metavariables it
+    /// shares with the match (the bucket policies of the matched bucket).
+    Matches(std::sync::Arc<RelatedRule>),
 }
 
 /// Another ast-grep rule, compiled for a language, and the metavariables it shares with a

@@ -3,13 +3,13 @@
 //! needs. A fix is all or nothing: if an effect cannot be placed, the match keeps no fix.
 
 use crate::Lang;
-use crate::codemod::{Effect, Place, Rule, Var};
+use crate::codemod::{Effect, OptionTarget, Place, RelatedRule, Rule, Var};
 use crate::layout::{
     SgNode, enclosing_statement, indent_block, indent_unit, indentation_at, insertion_point_before,
     line_break, line_end, line_start, statement_before_all,
 };
 use crate::manifest::DependencyRequest;
-use crate::options::add_option;
+use crate::options::{add_option, append_entry};
 use crate::text::Edit;
 use ast_grep_core::NodeMatch;
 use ast_grep_core::tree_sitter::StrDoc;
@@ -210,9 +210,7 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
             | Var::Snap { .. }
             | Var::Truncate { .. }
             | Var::Number { .. }
-            | Var::File { .. } => {
-                resolve(name).unwrap_or_default()
-            }
+            | Var::File { .. } => resolve(name).unwrap_or_default(),
         };
         bound.insert(name.clone(), value);
     }
@@ -332,25 +330,8 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
                 rule: related,
                 with,
             } => {
-                let wanted: Vec<Option<String>> = related
-                    .shared
-                    .iter()
-                    .map(|v| var_text(found, text, v))
-                    .collect();
-                let inside = found.range();
-                for other in root.find_all(&related.matcher) {
+                for other in related_matches(&root, related, found, text) {
                     let range = other.range();
-                    if inside.start <= range.start && range.end <= inside.end {
-                        continue;
-                    }
-                    let same = related
-                        .shared
-                        .iter()
-                        .zip(&wanted)
-                        .all(|(v, w)| var_text(&other, text, v) == *w);
-                    if !same {
-                        continue;
-                    }
                     // The other match's own metavariables first, then the match's.
                     let replacement = with
                         .render(|n| var_text(&other, text, n).or_else(|| lookup(n)))
@@ -366,15 +347,36 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
                 key,
                 value,
             } => {
-                let node = match resource {
+                let nodes = match resource {
+                    OptionTarget::Node(Some(name)) => {
+                        vec![found.get_env().get_match(name)?.clone()]
+                    }
+                    OptionTarget::Node(None) => vec![found.get_node().clone()],
+                    OptionTarget::Matches(related) => related_matches(&root, related, found, text)
+                        .into_iter()
+                        .map(|other| other.get_node().clone())
+                        .collect(),
+                };
+                let value = value.render(lookup).ok()?;
+                for node in nodes {
+                    let edits = add_option(lang, &node, key, &value, text, || {
+                        ensure_python_import(&root, text, "pulumi", "pulumi", false, newline)
+                    })?;
+                    fix.edits.extend(edits);
+                }
+            }
+            Effect::AddEntry { to, entry } => {
+                let node = match to {
                     Some(name) => found.get_env().get_match(name)?.clone(),
                     None => found.get_node().clone(),
                 };
-                let value = value.render(lookup).ok()?;
-                let edits = add_option(lang, &node, key, &value, text, || {
-                    ensure_python_import(&root, text, "pulumi", "pulumi", false, newline)
-                })?;
-                fix.edits.extend(edits);
+                let container = match &*node.kind() {
+                    "call" | "call_expression" | "new_expression" => node.field("arguments")?,
+                    "object" | "argument_list" | "arguments" | "dictionary" => node,
+                    _ => return None,
+                };
+                let entry = entry.render(lookup).ok()?;
+                fix.edits.push(append_entry(&container, &entry, text));
             }
             Effect::EnsureImport { .. } | Effect::ReplaceSame { .. } => {}
         }
@@ -405,6 +407,33 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
         }
     }
     Some(fix)
+}
+
+/// The other nodes of the file `related` matches with the same text as `found` for their shared
+/// metavariables, outside the matched node (which the rule's own fix rewrites).
+fn related_matches<'r>(
+    root: &SgNode<'r>,
+    related: &RelatedRule,
+    found: &Match<'r>,
+    text: &str,
+) -> Vec<Match<'r>> {
+    let wanted: Vec<Option<String>> = related
+        .shared
+        .iter()
+        .map(|v| var_text(found, text, v))
+        .collect();
+    let inside = found.range();
+    root.find_all(&related.matcher)
+        .filter(|other| {
+            let range = other.range();
+            !(inside.start <= range.start && range.end <= inside.end)
+                && related
+                    .shared
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(v, w)| var_text(other, text, v) == *w)
+        })
+        .collect()
 }
 
 /// A value in the file's indentation `unit` with its continuation lines' indentation in the

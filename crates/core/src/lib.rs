@@ -21,8 +21,8 @@ mod template;
 mod text;
 
 pub use codemod::{
-    Applicability, Codemod, Condition, Docs, Effect, FileCount, Meta, Place, RelatedRule, Rule,
-    Scope, Severity, Var, normalize_key, path_globs, truncate_with_hash,
+    Applicability, Codemod, Condition, Docs, Effect, FileCount, Meta, OptionTarget, Place,
+    RelatedRule, Rule, Scope, Severity, Var, normalize_key, path_globs, truncate_with_hash,
 };
 pub use effects::Fix;
 pub use engine::{

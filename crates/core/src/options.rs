@@ -133,7 +133,7 @@ fn append_to_list(list: &SgNode<'_>, value: &str) -> Option<Vec<Edit>> {
 /// An entry added at the end of an object literal or an argument list, in its style: on the
 /// same line when the container is on one line, else on a line of its own indented like the
 /// last entry, keeping (or not) a trailing comma.
-fn append_entry(container: &SgNode<'_>, entry: &str, text: &str) -> Edit {
+pub(crate) fn append_entry(container: &SgNode<'_>, entry: &str, text: &str) -> Edit {
     let range = container.range();
     let Some(last) = entries(container).last().cloned() else {
         // `{}`, `()`: the entry alone between the brackets.
