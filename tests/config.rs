@@ -298,9 +298,11 @@ fn iacfix_config_prints_the_configuration_in_effect_as_toml() {
         out.stdout
     );
     let effective: toml::Table = toml::from_str(&out.stdout).expect("valid TOML");
-    let catalogue = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/codemods"))
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension() == Some("yaml".as_ref()))
+    // Every codemod that runs by default (not opt-in) but the ignored one.
+    let catalogue = iacfix_catalog::load_builtin()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .filter(|c| !c.codemod.meta.opt_in)
         .count();
     assert!(catalogue > 4, "the bundled catalogue");
     assert_eq!(
