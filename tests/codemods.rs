@@ -174,7 +174,8 @@ fn corpus_sources(dir: &std::path::Path) -> usize {
             if p.is_dir() {
                 corpus_sources(&p)
             } else {
-                usize::from(p.extension().is_some_and(|e| e == "ts" || e == "py"))
+                let name = p.file_name().unwrap().to_string_lossy();
+                usize::from(iacfix_core::Lang::from_file_name(&name).is_some())
             }
         })
         .sum()
