@@ -8,7 +8,7 @@
 //! edited as text: no edit then (the fix is dropped and the finding stays).
 
 use crate::Lang;
-use crate::layout::{SgNode, indentation_at};
+use crate::layout::{SgNode, indentation_at, line_start};
 use crate::text::Edit;
 
 /// The edits adding `value` to the list option `key` of `resource` (a `new` expression or a
@@ -151,6 +151,24 @@ pub(crate) fn append_entry(container: &SgNode<'_>, entry: &str, text: &str) -> E
             text: padded,
         };
     };
+    // Python keeps `opts=` last: a new keyword argument goes before it.
+    if container.kind() == "argument_list"
+        && last.kind() == "keyword_argument"
+        && last.field("name").is_some_and(|n| n.text() == "opts")
+    {
+        let at = last.range().start;
+        let before = &text[line_start(text, at)..at];
+        let separator = if before.trim().is_empty() {
+            let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+            format!(",{newline}{before}")
+        } else {
+            ", ".to_owned()
+        };
+        return Edit {
+            range: at..at,
+            text: format!("{entry}{separator}"),
+        };
+    }
     let after_last = &text[last.range().end..range.end - 1];
     let trailing_comma = after_last.trim_start().starts_with(',');
     let multi_line = text[range.clone()].contains('\n');
@@ -309,6 +327,30 @@ mod tests {
             "T(\"a\", opts=pulumi.ResourceOptions(depends_on=[b, c]))\n"
         );
         assert_eq!(added(py, "T(\"a\", opts=opts)\n", "depends_on", "c"), None);
+        // A new keyword argument goes before `opts=`, on its line or on one of its own.
+        let root = py.support_lang().ast_grep("T(\"a\", x=1, opts=o)\n");
+        let args = root
+            .root()
+            .dfs()
+            .find(|n| n.kind() == "argument_list")
+            .unwrap();
+        let edit = append_entry(&args, "y=2", "T(\"a\", x=1, opts=o)\n");
+        assert_eq!(
+            apply_edits("T(\"a\", x=1, opts=o)\n", &[edit]),
+            "T(\"a\", x=1, y=2, opts=o)\n"
+        );
+        let multi = "T(\n    \"a\",\n    opts=o,\n)\n";
+        let root = py.support_lang().ast_grep(multi);
+        let args = root
+            .root()
+            .dfs()
+            .find(|n| n.kind() == "argument_list")
+            .unwrap();
+        let edit = append_entry(&args, "y=2", multi);
+        assert_eq!(
+            apply_edits(multi, &[edit]),
+            "T(\n    \"a\",\n    y=2,\n    opts=o,\n)\n"
+        );
         assert_eq!(added(py, "T(\"a\", **kwargs)\n", "depends_on", "c"), None);
     }
 }
