@@ -130,10 +130,21 @@ replica_provider = aws.Provider("replica", region="us-west-2")
 archive = aws.s3.Bucket(
     f"warehouse-archive-{environment_suffix}", force_destroy=True, tags=tags
 )
+archive_encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+    f"warehouse-archive-{environment_suffix}",
+    bucket=archive.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+)
 replica = aws.s3.Bucket(
     f"warehouse-archive-replica-{environment_suffix}",
     force_destroy=True,
     tags=tags,
+    opts=pulumi.ResourceOptions(provider=replica_provider),
+)
+replica_encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+    f"warehouse-archive-replica-{environment_suffix}",
+    bucket=replica.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
     opts=pulumi.ResourceOptions(provider=replica_provider),
 )
 

@@ -118,6 +118,12 @@ const replica = new aws.s3.Bucket(`warehouse-archive-replica-${environmentSuffix
     forceDestroy: true,
     tags,
 }, { provider: replicaProvider });
+const replicaEncryption = new aws.s3.BucketServerSideEncryptionConfiguration(`warehouse-archive-replica-${environmentSuffix}`, {
+    bucket: replica.id,
+    rules: [{
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
+    }],
+}, { provider: replicaProvider });
 
 for (const [name, bucket, opts] of [
     ["archive", archive, {}],

@@ -129,6 +129,11 @@ health = route53.HealthCheck(
 maintenance = aws.s3.Bucket(
     f"storefront-maintenance-{environment_suffix}", bucket=hostname, force_destroy=True, tags=tags
 )
+maintenance_encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+    f"storefront-maintenance-{environment_suffix}",
+    bucket=maintenance.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+)
 maintenance_website = aws.s3.BucketWebsiteConfiguration(
     f"storefront-maintenance-{environment_suffix}",
     bucket=maintenance.id,

@@ -115,6 +115,12 @@ const maintenance = new aws.s3.Bucket(`storefront-maintenance-${environmentSuffi
     forceDestroy: true,
     tags,
 });
+const maintenanceEncryption = new aws.s3.BucketServerSideEncryptionConfiguration(`storefront-maintenance-${environmentSuffix}`, {
+    bucket: maintenance.id,
+    rules: [{
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
+    }],
+});
 const maintenanceWebsite = new aws.s3.BucketWebsiteConfiguration(`storefront-maintenance-${environmentSuffix}`, {
     bucket: maintenance.id,
     indexDocument: { suffix: "index.html" },

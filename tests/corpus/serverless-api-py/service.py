@@ -108,6 +108,21 @@ class OrdersService(pulumi.ComponentResource):
         )
 
         artifacts = aws.s3.Bucket(f"{name}-artifacts", force_destroy=True, opts=child)
+        artifacts_public_access_block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-artifacts",
+            bucket=artifacts.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        artifacts_encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-artifacts",
+            bucket=artifacts.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         pipeline_role = aws.iam.Role(
             f"{name}-pipeline",
             assume_role_policy=json.dumps(

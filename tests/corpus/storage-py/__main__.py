@@ -200,6 +200,11 @@ renditions = buckets["renditions"].bucket
 
 # The public gallery: a static website bucket readable by anyone.
 site = s3.Bucket(f"media-gallery-{environment_suffix}", force_destroy=True, tags=tags)
+site_encryption = s3.BucketServerSideEncryptionConfiguration(
+    f"media-gallery-{environment_suffix}",
+    bucket=site.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+)
 gallery = s3.BucketWebsiteConfiguration(
     f"media-gallery-{environment_suffix}",
     s3.BucketWebsiteConfigurationArgs(

@@ -28,6 +28,12 @@ class DeployPipeline(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         artifacts = aws.s3.Bucket(f"{name}-artifacts", force_destroy=True, tags=tags, opts=child)
+        artifacts_encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-artifacts",
+            bucket=artifacts.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         aws.s3.BucketPublicAccessBlock(
             f"{name}-artifacts",
             bucket=artifacts.id,

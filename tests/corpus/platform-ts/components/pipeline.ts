@@ -22,6 +22,12 @@ export class DeployPipeline extends pulumi.ComponentResource {
         const { environmentSuffix, tags } = args;
 
         const artifacts = new aws.s3.Bucket(`${name}-artifacts`, { forceDestroy: true, tags }, { parent: this });
+        const artifactsEncryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-artifacts`, {
+            bucket: artifacts.id,
+            rules: [{
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
+            }],
+        }, { parent: this });
         new aws.s3.BucketPublicAccessBlock(`${name}-artifacts`, {
             bucket: artifacts.id,
             blockPublicAcls: true,

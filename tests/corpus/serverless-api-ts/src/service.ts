@@ -74,6 +74,19 @@ export class OrdersService extends pulumi.ComponentResource {
 
         // Builds the image on every push to the repository.
         const artifacts = new aws.s3.Bucket(`${name}-artifacts`, { forceDestroy: true }, { parent: this });
+        const artifactsPublicAccessBlock = new aws.s3.BucketPublicAccessBlock(`${name}-artifacts`, {
+            bucket: artifacts.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        }, { parent: this });
+        const artifactsEncryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-artifacts`, {
+            bucket: artifacts.id,
+            rules: [{
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
+            }],
+        }, { parent: this });
         const pipelineRole = new aws.iam.Role(`${name}-pipeline`, {
             assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "codepipeline.amazonaws.com" }),
         }, { parent: this });

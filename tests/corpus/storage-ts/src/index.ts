@@ -160,6 +160,12 @@ const site = new aws.s3.Bucket(`media-gallery-${environmentSuffix}`, {
     forceDestroy: true,
     tags,
 });
+const siteEncryption = new aws.s3.BucketServerSideEncryptionConfiguration(`media-gallery-${environmentSuffix}`, {
+    bucket: site.id,
+    rules: [{
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
+    }],
+});
 const gallery = new aws.s3.BucketWebsiteConfiguration(`media-gallery-${environmentSuffix}`, {
     bucket: site.id,
     indexDocument: { suffix: "index.html" },
