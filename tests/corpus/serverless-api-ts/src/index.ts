@@ -4,6 +4,8 @@ import { OrdersService } from "./service";
 
 const config = new pulumi.Config();
 const environmentSuffix = config.get("environmentSuffix") || "dev";
+// The image the service runs: a version the release pipeline publishes, pinned per stack.
+const imageTag = config.get("imageTag") || "1.0.0";
 
 const service = new OrdersService(`orders-${environmentSuffix}`, { environmentSuffix });
 
@@ -81,7 +83,7 @@ const taskDefinition = new aws.ecs.TaskDefinition(`orders-${environmentSuffix}`,
     requiresCompatibilities: ["FARGATE"],
     containerDefinitions: pulumi.jsonStringify([{
         name: "orders",
-        image: service.repository.repositoryUrl,
+        image: pulumi.interpolate`${service.repository.repositoryUrl}:${imageTag}`,
         portMappings: [{ containerPort: 8080 }],
     }]),
 });
