@@ -163,7 +163,7 @@ fn an_unknown_key_is_an_error_with_its_position() {
         &codemod_with("    rule:\n", "    rulez: {}\n    rule:\n"),
         "error: the codemods in codemods are invalid; nothing was changed\n  caused by: \
          codemods/my-codemod.yaml:12:5: unknown field `rulez`, expected one of languages, \
-         message, rule, constraints, utils, transform, fix, rewriters, secrets, vars, effects, conditions\n  \
+         message, rule, constraints, utils, transform, fix, rewriters, secrets, vars, effects, conditions, prefilter\n  \
          help: remove the key",
     );
 }

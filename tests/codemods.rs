@@ -180,3 +180,23 @@ fn corpus_sources(dir: &std::path::Path) -> usize {
         })
         .sum()
 }
+
+/// Every rule of the built-in catalogue names the literals a file needs for it to match
+/// (derived from its patterns and regexes, or declared with `prefilter:`), so a file with none
+/// of them is not parsed for it and the catalogue's cost does not grow with its size.
+#[test]
+fn every_rule_has_a_prefilter() {
+    let mut missing = Vec::new();
+    for loaded in load_builtin().unwrap_or_else(|e| panic!("{e}")) {
+        for (i, rule) in loaded.codemod.rules.iter().enumerate() {
+            if rule.literals.is_none() {
+                missing.push(format!(
+                    "{} (rule {i}, {}): no literal is known; add `prefilter: [...]`",
+                    loaded.codemod.meta.id,
+                    rule.lang.name()
+                ));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}

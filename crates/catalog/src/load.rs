@@ -270,6 +270,34 @@ fn computed_vars(rule: &RuleSpec) -> Vec<(String, String)> {
     computed
 }
 
+/// The literals of which a file must contain one for the rule to match there: its `prefilter`,
+/// else those its rule (with its utilities) needs or those a `present` condition in the same
+/// file needs, whichever select best; `None` when nothing is known (the rule then runs on every
+/// file).
+fn rule_literals(spec: &CodemodSpec, rule: &RuleSpec) -> Option<Vec<String>> {
+    let utils: BTreeMap<String, SerializableRule> = rule
+        .utils
+        .clone()
+        .map(|u| u.into_iter().collect())
+        .unwrap_or_default();
+    if !rule.prefilter.is_empty() {
+        return Some(rule.prefilter.clone());
+    }
+    let mut candidates: Vec<Vec<String>> = Vec::new();
+    candidates.extend(iacfix_core::required_literals(&rule.rule.value, &utils));
+    for condition in spec.conditions.iter().chain(&rule.conditions) {
+        if let ConditionSpec::Present(related) = &condition.value
+            && related.scope == ScopeSpec::File
+        {
+            candidates.extend(iacfix_core::required_literals(
+                &related.rule,
+                &BTreeMap::new(),
+            ));
+        }
+    }
+    iacfix_core::most_selective(candidates)
+}
+
 /// The options' values: defaults, overridden by `overrides`, each checked against its pattern.
 fn option_values(
     path: &str,
@@ -588,6 +616,7 @@ impl Checker<'_> {
             match Rule::compile(lang, config) {
                 Ok(mut compiled) => {
                     self.extras(lang, spec, entry, &mut compiled);
+                    compiled.literals = rule_literals(spec, rule);
                     rules.push(compiled);
                 }
                 Err(error) => {

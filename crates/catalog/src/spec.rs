@@ -124,6 +124,13 @@ pub struct RuleSpec {
     #[serde(default)]
     #[schemars(with = "Vec<ConditionSpec>")]
     pub conditions: Vec<Spanned<ConditionSpec>>,
+    /// Strings of which a file must contain one (compared ignoring ASCII case) for the rule to
+    /// match there: files without any are not parsed for it. iacfix derives them from the
+    /// rule's patterns, regexes and `present` conditions; give them when it cannot (a rule that
+    /// matches a kind and looks its text up in a table). The cases check them: a case that must
+    /// change fails if its input lacks them.
+    #[serde(default)]
+    pub prefilter: Vec<String>,
 }
 
 /// A variable computed from a match: `name` and exactly one of `pick`, `first`, `lookup`,

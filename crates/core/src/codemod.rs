@@ -154,6 +154,9 @@ pub struct Rule {
     pub secrets: Vec<String>,
     /// Variables iacfix computes after a match, in order, for the effect templates.
     pub vars: Vec<(String, Var)>,
+    /// Literals of which a file must contain one for the rule to match there
+    /// ([`crate::required_literals`]); `None`: it may match any file.
+    pub literals: Option<Vec<String>>,
 }
 
 /// A variable computed from a match for effect templates.
@@ -247,6 +250,7 @@ impl Rule {
             conditions: Vec::new(),
             secrets: Vec::new(),
             vars: Vec::new(),
+            literals: None,
         })
     }
 }
@@ -406,6 +410,8 @@ pub enum Condition {
         scope: Scope,
         rule: Box<ast_grep_config::RuleCore>,
         shared: Vec<String>,
+        /// Literals of which a file must contain one for `rule` to match there.
+        literals: Option<Vec<String>>,
     },
     /// The program's `provider` (e.g. `aws`) has a major version satisfying `requirement`.
     Provider {
@@ -475,12 +481,14 @@ impl Condition {
         rule: ast_grep_config::SerializableRule,
         main: &Rule,
     ) -> Result<Condition, RuleConfigError> {
+        let literals = crate::literals::required_literals(&rule, &Default::default());
         let RelatedRule { matcher, shared } = RelatedRule::compile(lang, rule, main)?;
         Ok(Condition::Related {
             present,
             scope,
             rule: Box::new(matcher),
             shared,
+            literals,
         })
     }
 }

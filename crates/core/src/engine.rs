@@ -5,6 +5,7 @@
 use crate::codemod::{Applicability, Codemod, Condition, FileCount, Rule, Scope, Var};
 use crate::effects::{Fix, Match, build_fix, refers_to, required_var, var_text};
 use crate::manifest::{DependencyRequest, ProviderVersions};
+use crate::prefilter::Prefilter;
 use crate::suppress::{UnusedSuppression, suppressions};
 use crate::text::{Edit, Point, apply_edits};
 use crate::{Lang, SyntaxError, syntax};
@@ -12,6 +13,7 @@ use ast_grep_core::AstGrep;
 use ast_grep_core::matcher::MatcherExt;
 use ast_grep_core::tree_sitter::{LanguageExt, StrDoc};
 use ast_grep_language::SupportLang;
+use bit_set::BitSet;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -31,12 +33,26 @@ pub struct Engine {
 }
 
 /// For one language: which rules can match a node of each kind.
-#[derive(Default)]
 struct LangIndex {
     /// (codemod, rule) of every rule of the language, in catalogue order.
     rules: Vec<(usize, usize)>,
     /// `by_kind[kind_id]` lists indices into `rules`, ascending.
     by_kind: Vec<Vec<usize>>,
+    /// Which of `rules` may match a text, from the literals each needs.
+    prefilter: Prefilter,
+    /// Which program-scope conditions ([`Engine::program_conditions`] order) may match a text.
+    facts_prefilter: Prefilter,
+}
+
+impl Default for LangIndex {
+    fn default() -> Self {
+        LangIndex {
+            rules: Vec::new(),
+            by_kind: Vec::new(),
+            prefilter: Prefilter::new([]),
+            facts_prefilter: Prefilter::new([]),
+        }
+    }
 }
 
 /// What a codemod found in a file.
@@ -227,11 +243,37 @@ impl Engine {
                 }
             }
         }
-        Engine {
+        let mut engine = Engine {
             codemods,
             by_lang,
             known: None,
+        };
+        for lang in Lang::ALL {
+            let slot = lang_slot(lang);
+            let index = &engine.by_lang[slot];
+            let prefilter = Prefilter::new(
+                index
+                    .rules
+                    .iter()
+                    .map(|&(c, r)| engine.codemods[c].rules[r].literals.as_deref()),
+            );
+            let facts_prefilter = Prefilter::new(engine.program_conditions(lang).map(
+                |(_, condition)| match condition {
+                    Condition::Related { literals, .. } => literals.as_deref(),
+                    _ => None,
+                },
+            ));
+            let index = &mut engine.by_lang[slot];
+            index.prefilter = prefilter;
+            index.facts_prefilter = facts_prefilter;
         }
+        engine
+    }
+
+    /// The rules of `lang` (indices into its index) that may match `text`: those one of whose
+    /// literals it contains, or that need none.
+    fn candidates(&self, lang: Lang, text: &str) -> BitSet {
+        self.by_lang[lang_slot(lang)].prefilter.candidates(text)
     }
 
     /// The engine, told every codemod id of the catalogue (including those not run), so that
@@ -320,8 +362,17 @@ impl Engine {
         if !self.needs_facts(lang) {
             return Ok(facts);
         }
+        let candidates = self.by_lang[lang_slot(lang)]
+            .facts_prefilter
+            .candidates(text);
+        if candidates.is_empty() {
+            return Ok(facts);
+        }
         let root = parse(lang, text)?;
-        for (key, condition) in self.program_conditions(lang) {
+        for (i, (key, condition)) in self.program_conditions(lang).enumerate() {
+            if !candidates.contains(i) {
+                continue;
+            }
             if let Condition::Related { rule, shared, .. } = condition {
                 for found in root.root().find_all(&**rule) {
                     let bound = shared
@@ -354,8 +405,13 @@ impl Engine {
         text: &str,
         context: &Context,
     ) -> Result<(Vec<Finding>, Vec<UnusedSuppression>), SyntaxError> {
+        let candidates = self.candidates(lang, text);
+        if candidates.is_empty() && !has_suppressions(text) {
+            // No rule can match: the file need not even be parsed.
+            return Ok((Vec::new(), Vec::new()));
+        }
         let root = parse(lang, text)?;
-        Ok(self.scan_all(lang, &root, context))
+        Ok(self.scan_all(lang, &root, context, &candidates))
     }
 
     /// Finds, then fixes: each enabled codemod in catalogue order is applied to the output of the
@@ -369,8 +425,12 @@ impl Engine {
         options: &FixOptions,
         context: &Context,
     ) -> Result<FixOutcome, SyntaxError> {
+        let mut candidates = self.candidates(lang, text);
+        if candidates.is_empty() && !has_suppressions(text) {
+            return Ok(FixOutcome::default());
+        }
         let mut root = parse(lang, text)?;
-        let (findings, unused_suppressions) = self.scan_all(lang, &root, context);
+        let (findings, unused_suppressions) = self.scan_all(lang, &root, context, &candidates);
         let mut outcome = FixOutcome {
             findings,
             unused_suppressions,
@@ -410,7 +470,7 @@ impl Engine {
                             .filter(|f| f.codemod == codemod)
                             .cloned()
                             .collect(),
-                        None => self.scan(lang, &root, context, |c| c == codemod),
+                        None => self.scan(lang, &root, context, &candidates, |c| c == codemod),
                     }
                     .into_iter()
                     .filter(|f| f.fix.is_some())
@@ -421,6 +481,7 @@ impl Engine {
                     if passes == options.max_passes {
                         problems.push(Problem::NotConverged { codemod, passes });
                         current = before.clone();
+                        candidates = self.candidates(lang, &current);
                         root = parse(lang, &current)?;
                         cached = None;
                         step.fixes = 0;
@@ -438,6 +499,8 @@ impl Engine {
                     let candidate = apply_edits(&current, &edits);
                     match parse(lang, &candidate) {
                         Ok(new_root) => {
+                            // A fix may add what another rule needs (an import, a resource).
+                            candidates = self.candidates(lang, &candidate);
                             current = candidate;
                             root = new_root;
                             cached = None;
@@ -483,12 +546,13 @@ impl Engine {
             }
             steps.clear();
             current = text.to_owned();
+            candidates = self.candidates(lang, &current);
             root = parse(lang, &current)?;
             cached = Some(&outcome.findings);
         }
         outcome.remaining = match cached {
             Some(all) => all.to_vec(),
-            None => self.scan(lang, &root, context, |_| true),
+            None => self.scan(lang, &root, context, &candidates, |_| true),
         };
         outcome.steps = steps;
         outcome.problems = problems;
@@ -505,10 +569,11 @@ impl Engine {
         lang: Lang,
         root: &Root,
         context: &Context,
+        candidates: &BitSet,
     ) -> (Vec<Finding>, Vec<UnusedSuppression>) {
         let text = root.get_text();
         let comments = suppressions(lang, &root.root(), text);
-        let findings = self.scan_unsuppressed(lang, root, context, |_| true);
+        let findings = self.scan_unsuppressed(lang, root, context, candidates, |_| true);
         let mut used = vec![Vec::<String>::new(); comments.len()];
         let kept = findings
             .into_iter()
@@ -561,10 +626,11 @@ impl Engine {
         lang: Lang,
         root: &Root,
         context: &Context,
+        candidates: &BitSet,
         wanted: impl Fn(usize) -> bool,
     ) -> Vec<Finding> {
         let comments = suppressions(lang, &root.root(), root.get_text());
-        self.scan_unsuppressed(lang, root, context, wanted)
+        self.scan_unsuppressed(lang, root, context, candidates, wanted)
             .into_iter()
             .filter(|f| {
                 let id = &self.codemods[f.codemod].meta.id;
@@ -579,6 +645,7 @@ impl Engine {
         lang: Lang,
         root: &Root,
         context: &Context,
+        candidates: &BitSet,
         wanted: impl Fn(usize) -> bool,
     ) -> Vec<Finding> {
         let index = &self.by_lang[lang_slot(lang)];
@@ -590,7 +657,7 @@ impl Engine {
             };
             for &slot in slots {
                 let (c, r) = index.rules[slot];
-                if !wanted(c) {
+                if !candidates.contains(slot) || !wanted(c) {
                     continue;
                 }
                 let rule = &self.codemods[c].rules[r];
@@ -613,6 +680,12 @@ impl Engine {
         findings.dedup();
         findings
     }
+}
+
+/// Whether the text may hold suppression comments (then it is parsed even when no rule can
+/// match, so that unused ones are reported).
+fn has_suppressions(text: &str) -> bool {
+    text.contains(crate::suppress::MARKER)
 }
 
 fn lang_slot(lang: Lang) -> usize {
@@ -652,6 +725,7 @@ fn conditions_hold(
                 scope,
                 rule: related,
                 shared,
+                ..
             } => {
                 let wanted: Vec<String> = shared
                     .iter()
@@ -956,6 +1030,58 @@ mod tests {
         assert_eq!(steps, [(0, "b + b;\n"), (1, "c + c;\n")]);
         // Applying again changes nothing.
         assert!(fix(&engine, "c + c;\n").steps.is_empty());
+    }
+
+    /// A codemod whose rule needs `literal`.
+    fn with_literal(mut codemod: Codemod, literal: &str) -> Codemod {
+        codemod.rules[0].literals = Some(vec![literal.to_owned()]);
+        codemod
+    }
+
+    #[test]
+    fn files_no_rule_can_match_are_not_parsed_and_fixes_open_the_way_for_later_codemods() {
+        let engine = Engine::new(vec![
+            with_literal(
+                codemod(
+                    "old-to-mid",
+                    Applicability::Safe,
+                    "language: TypeScript\nrule: { kind: identifier, regex: ^oldName$ }\nfix: midName",
+                ),
+                "oldName",
+            ),
+            with_literal(
+                codemod(
+                    "mid-to-new",
+                    Applicability::Safe,
+                    "language: TypeScript\nrule: { kind: identifier, regex: ^midName$ }\nfix: newName",
+                ),
+                "midName",
+            ),
+        ]);
+        let context = Context::default();
+        // Without any rule's literal, even a file that does not parse is not looked at.
+        assert_eq!(
+            engine.check(Lang::TypeScript, "const x = (;\n", &context),
+            Ok(Vec::new())
+        );
+        assert!(
+            engine
+                .check(Lang::TypeScript, "const oldName = (;\n", &context)
+                .is_err()
+        );
+        // The second codemod's literal appears only once the first one has fixed the file.
+        let outcome = fix(&engine, "const oldName = 1;\n");
+        let steps: Vec<_> = outcome.steps.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(steps, ["const midName = 1;\n", "const newName = 1;\n"]);
+        // A suppression comment is still seen (and reported unused) in a file no rule needs.
+        let (_, unused) = engine
+            .check_file(
+                Lang::TypeScript,
+                "// iacfix-ignore: old-to-mid legacy\nconst x = 1;\n",
+                &context,
+            )
+            .unwrap();
+        assert_eq!(unused.len(), 1);
     }
 
     #[test]

@@ -12,8 +12,10 @@ mod effects;
 mod engine;
 mod lang;
 mod layout;
+mod literals;
 pub mod manifest;
 mod options;
+mod prefilter;
 mod secrets;
 mod suppress;
 mod syntax;
@@ -30,6 +32,7 @@ pub use engine::{
     ProgramFiles, Step,
 };
 pub use lang::{Lang, UnknownLang};
+pub use literals::{best as most_selective, required_literals};
 pub use manifest::{DependencyRequest, Ecosystem, ManifestKind, ProviderVersions, VersionReq};
 pub use secrets::mask_secrets;
 pub use suppress::{Suppression, UnusedSuppression};

@@ -12,6 +12,9 @@ use crate::Lang;
 use crate::layout::SgNode;
 use crate::text::Point;
 
+/// Every suppression comment contains this.
+pub(crate) const MARKER: &str = "iacfix-ignore";
+
 /// A suppression comment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Suppression {
