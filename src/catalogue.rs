@@ -5,8 +5,9 @@ use crate::args::CatalogueArgs;
 use crate::config::Config;
 use anyhow::{Context, bail};
 use iacfix_catalog::{
-    LoadedCodemod, OptionValues, check_options, load_builtin_with, load_dir_with, merge,
+    LoadedCodemod, OptionValues, check_options, load_builtin_for, load_dir_for, merge,
 };
+use iacfix_core::Lang;
 use std::path::PathBuf;
 
 /// Parses `--option <id>.<name>=<value>` flags.
@@ -35,8 +36,9 @@ pub fn option_values(flags: &[String]) -> anyhow::Result<OptionValues> {
 pub fn load_configured(
     args: &CatalogueArgs,
     config: &Config,
+    languages: Option<&[Lang]>,
 ) -> anyhow::Result<(Vec<LoadedCodemod>, Vec<String>)> {
-    let all = load_catalogue(args, config)?;
+    let all = load_catalogue_for(args, config, languages)?;
     check_flag_ids(args, &all)?;
     let select = if args.select.is_empty() {
         config.select()
@@ -100,13 +102,22 @@ pub fn check_flag_ids(args: &CatalogueArgs, all: &[LoadedCodemod]) -> anyhow::Re
 /// The whole catalogue under a configuration file (its directories, options and applicability
 /// overrides, not its selection) and the command line's `--codemods` and `--option`.
 pub fn load_catalogue(args: &CatalogueArgs, config: &Config) -> anyhow::Result<Vec<LoadedCodemod>> {
+    load_catalogue_for(args, config, None)
+}
+
+/// [`load_catalogue`], its rules compiled for `languages` only (all when `None`).
+pub fn load_catalogue_for(
+    args: &CatalogueArgs,
+    config: &Config,
+    languages: Option<&[Lang]>,
+) -> anyhow::Result<Vec<LoadedCodemod>> {
     let cli_options = option_values(&args.options)?;
     let dirs: Vec<PathBuf> = config
         .codemod_dirs()
         .into_iter()
         .chain(args.codemod_dirs.iter().cloned())
         .collect();
-    let mut all = load_all(&dirs, &cli_options)?;
+    let mut all = load_all(&dirs, &cli_options, languages)?;
     if config.path.is_some() {
         config.check_against(&all)?;
         let mut options = config.option_values();
@@ -114,7 +125,7 @@ pub fn load_catalogue(args: &CatalogueArgs, config: &Config) -> anyhow::Result<V
             for (id, values) in cli_options {
                 options.entry(id).or_default().extend(values);
             }
-            all = load_all(&dirs, &options)?;
+            all = load_all(&dirs, &options, languages)?;
         }
         for codemod in &mut all {
             if let Some(applicability) = config.applicability(&codemod.codemod.meta.id) {
@@ -126,13 +137,17 @@ pub fn load_catalogue(args: &CatalogueArgs, config: &Config) -> anyhow::Result<V
 }
 
 /// The built-in catalogue and the directories', with option values.
-fn load_all(dirs: &[PathBuf], options: &OptionValues) -> anyhow::Result<Vec<LoadedCodemod>> {
+fn load_all(
+    dirs: &[PathBuf],
+    options: &OptionValues,
+    languages: Option<&[Lang]>,
+) -> anyhow::Result<Vec<LoadedCodemod>> {
     let mut catalogues = vec![
-        load_builtin_with(options)
+        load_builtin_for(options, languages)
             .context("the built-in catalogue is invalid; nothing was changed")?,
     ];
     for dir in dirs {
-        catalogues.push(load_dir_with(dir, options).with_context(|| {
+        catalogues.push(load_dir_for(dir, options, languages).with_context(|| {
             format!(
                 "the codemods in {} are invalid; nothing was changed",
                 dir.display()

@@ -6,7 +6,7 @@ use crate::args::{CatalogueArgs, FailOn, OutputArgs};
 use crate::catalogue;
 use crate::config::{Config, ConfigArgs};
 use crate::output::Collected;
-use iacfix_core::Engine;
+use iacfix_core::{Engine, Lang};
 use ignore::gitignore::Gitignore;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 /// The settings in effect for a unit.
 pub struct Settings {
-    pub engine: Engine,
+    pub engine: Arc<Engine>,
     /// `exclude`, when the file has patterns.
     pub exclude: Option<Arc<Gitignore>>,
     pub fail_on: FailOn,
@@ -31,12 +31,16 @@ impl Settings {
     }
 }
 
+/// A configuration file (or none), and the languages of the files.
+type SettingsKey = (Option<PathBuf>, Vec<Lang>);
+
 /// Resolves and caches settings per configuration file.
 pub struct Resolver<'a> {
     catalogue: &'a CatalogueArgs,
     config: &'a ConfigArgs,
     output: &'a OutputArgs,
-    cache: Mutex<HashMap<Option<PathBuf>, Arc<Settings>>>,
+    /// By configuration file and the languages of the files the settings are for.
+    cache: Mutex<HashMap<SettingsKey, Arc<Settings>>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -53,16 +57,25 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// The settings of a run over `paths`.
+    /// The settings of a run over `paths`: the catalogue compiled for the languages of their
+    /// files only.
     pub fn for_paths(&self, paths: &[PathBuf]) -> anyhow::Result<Arc<Settings>> {
         let file = Config::locate(self.config, paths)?;
-        let key = file
-            .as_ref()
-            .map(|f| std::path::absolute(f).unwrap_or(f.clone()));
+        let languages = iacfix_apply::languages_in(paths);
+        let key = (
+            file.as_ref()
+                .map(|f| std::path::absolute(f).unwrap_or(f.clone())),
+            languages.clone(),
+        );
         if let Some(settings) = self.cache.lock().unwrap().get(&key) {
             return Ok(settings.clone());
         }
-        let settings = Arc::new(resolve(self.catalogue, self.output, file)?);
+        let settings = Arc::new(resolve(
+            self.catalogue,
+            self.output,
+            file,
+            Some(&languages),
+        )?);
         self.cache.lock().unwrap().insert(key, settings.clone());
         Ok(settings)
     }
@@ -73,9 +86,10 @@ pub fn resolve(
     catalogue: &CatalogueArgs,
     output: &OutputArgs,
     file: Option<PathBuf>,
+    languages: Option<&[Lang]>,
 ) -> anyhow::Result<Settings> {
     let config = Config::load(file.as_deref())?;
-    let (codemods, ids) = catalogue::load_configured(catalogue, &config)?;
+    let (codemods, ids) = catalogue::load_configured(catalogue, &config, languages)?;
     Ok(Settings {
         exclude: config.exclude_matcher()?,
         fail_on: output
@@ -84,6 +98,8 @@ pub fn resolve(
             .unwrap_or(FailOn::Hygiene),
         report_unused_suppressions: output.report_unused_suppressions
             || config.report_unused_suppressions().unwrap_or(false),
-        engine: Engine::new(codemods.into_iter().map(|c| c.codemod).collect()).with_known_ids(ids),
+        engine: Arc::new(
+            Engine::new(codemods.into_iter().map(|c| c.codemod).collect()).with_known_ids(ids),
+        ),
     })
 }

@@ -46,7 +46,7 @@ pub fn run(args: &ConfigCommandArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
     };
     let file = Config::locate(&args.config, &paths)?;
     let config = Config::load(file.as_deref())?;
-    let (codemods, _) = catalogue::load_configured(&args.catalogue, &config)?;
+    let (codemods, _) = catalogue::load_configured(&args.catalogue, &config, None)?;
     let selected: Vec<String> = codemods.iter().map(|c| c.codemod.meta.id.clone()).collect();
     let fail_on = config.fail_on().unwrap_or(FailOn::Hygiene).name();
     let effective = Effective {

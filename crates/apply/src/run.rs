@@ -8,7 +8,7 @@ use crate::source::{ReadError, SourceText, decode, read_source};
 use iacfix_core::manifest::{ManifestKind, ensure_dependency, manifest_for};
 use iacfix_core::{
     Context, DependencyRequest, Engine, Facts, Finding, FixOptions, FixOutcome, Lang, Point,
-    ProgramFiles, SyntaxError, UnusedSuppression,
+    ProgramFacts, ProgramFiles, SyntaxError, UnusedSuppression,
 };
 use ignore::gitignore::Gitignore;
 use ignore::{WalkBuilder, WalkState};
@@ -180,7 +180,7 @@ struct Candidate {
 }
 
 /// Walks `paths` (files or directories), running the engine on every source file.
-pub fn run(engine: &Engine, paths: &[PathBuf], options: &RunOptions) -> RunReport {
+pub fn run(engine: &Arc<Engine>, paths: &[PathBuf], options: &RunOptions) -> RunReport {
     let mut report = RunReport::default();
     let exclude = options.exclude.clone().map(|e| (e, options.force_exclude));
     let (mut candidates, errors) = walk(paths, options.jobs, exclude, |name| {
@@ -208,7 +208,14 @@ pub fn run(engine: &Engine, paths: &[PathBuf], options: &RunOptions) -> RunRepor
     let contexts: BTreeMap<PathBuf, Arc<Context>> = roots
         .iter()
         .map(|(root, program)| {
-            let facts = program_facts(engine, program, options);
+            // Read only when a match needs them.
+            let facts = if Lang::ALL.iter().any(|lang| engine.needs_facts(*lang)) {
+                let (engine, program, options) =
+                    (Arc::clone(engine), program.clone(), options.clone());
+                ProgramFacts::lazy(move || program_facts(&engine, &program, &options))
+            } else {
+                ProgramFacts::default()
+            };
             let files = if engine.needs_files() {
                 program_files(&program.root)
             } else {
@@ -389,6 +396,40 @@ fn is_excluded(exclude: &Gitignore, path: &Path, is_dir: bool) -> bool {
 
 /// What program-scope conditions find in every source file of a program (walked or not: a
 /// FlowLog in a file the user did not name still counts).
+/// The languages of the source files under `paths`, walked as a run walks them (`.gitignore`
+/// respected, the default excludes skipped): what a run's catalogue must be compiled for.
+pub fn languages_in(paths: &[PathBuf]) -> Vec<Lang> {
+    let mut found: Vec<Lang> = Vec::new();
+    for path in paths {
+        let walk = WalkBuilder::new(path)
+            .follow_links(false)
+            .filter_entry(|entry| {
+                !(entry.depth() > 0
+                    && entry.file_type().is_some_and(|t| t.is_dir())
+                    && DEFAULT_EXCLUDES
+                        .iter()
+                        .any(|name| entry.file_name() == *name))
+            })
+            .build();
+        for entry in walk.filter_map(Result::ok) {
+            if entry.file_type().is_some_and(|t| t.is_dir()) {
+                continue;
+            }
+            let lang = entry.file_name().to_str().and_then(Lang::from_file_name);
+            if let Some(lang) = lang
+                && !found.contains(&lang)
+            {
+                found.push(lang);
+                if found.len() == Lang::ALL.len() {
+                    return Lang::ALL.to_vec();
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 /// The files under a program's root, relative to it: walked as the run walks (`.gitignore`
 /// respected, the default excludes skipped, symbolic links not followed).
 fn program_files(root: &Path) -> ProgramFiles {
@@ -411,9 +452,6 @@ fn program_files(root: &Path) -> ProgramFiles {
 
 fn program_facts(engine: &Engine, program: &Program, options: &RunOptions) -> Facts {
     let mut facts = Facts::default();
-    if !Lang::ALL.iter().any(|lang| engine.needs_facts(*lang)) {
-        return facts;
-    }
     let (files, _) = walk(
         std::slice::from_ref(&program.root),
         options.jobs,

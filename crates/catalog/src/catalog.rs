@@ -1,7 +1,8 @@
 //! Catalogues: the built-in one (embedded at build time) and users' codemod directories.
 
 use crate::error::{CatalogError, CatalogErrors};
-use crate::load::{LoadedCodemod, OptionValues, load_codemod_with};
+use crate::load::{LoadedCodemod, OptionValues, load_codemod_for};
+use iacfix_core::Lang;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,13 +38,22 @@ pub fn load_builtin() -> Result<Vec<LoadedCodemod>, CatalogErrors> {
 
 /// Loads the built-in catalogue with option values (for codemods it has; see [`check_options`]).
 pub fn load_builtin_with(options: &OptionValues) -> Result<Vec<LoadedCodemod>, CatalogErrors> {
+    load_builtin_for(options, None)
+}
+
+/// [`load_builtin_with`], compiling only the rules of `languages` (all when `None`).
+pub fn load_builtin_for(
+    options: &OptionValues,
+    languages: Option<&[Lang]>,
+) -> Result<Vec<LoadedCodemod>, CatalogErrors> {
     let none = BTreeMap::new();
     collect(BUILTIN.iter().map(|b| {
-        load_codemod_with(
+        load_codemod_for(
             &format!("codemods/{}.yaml", b.id),
             b.id,
             b.source,
             options.get(b.id).unwrap_or(&none),
+            languages,
         )
     }))
 }
@@ -57,6 +67,15 @@ pub fn load_dir(dir: &Path) -> Result<Vec<LoadedCodemod>, CatalogErrors> {
 pub fn load_dir_with(
     dir: &Path,
     options: &OptionValues,
+) -> Result<Vec<LoadedCodemod>, CatalogErrors> {
+    load_dir_for(dir, options, None)
+}
+
+/// [`load_dir_with`], compiling only the rules of `languages` (all when `None`).
+pub fn load_dir_for(
+    dir: &Path,
+    options: &OptionValues,
+    languages: Option<&[Lang]>,
 ) -> Result<Vec<LoadedCodemod>, CatalogErrors> {
     let none = BTreeMap::new();
     let entries = std::fs::read_dir(dir).map_err(|error| {
@@ -106,7 +125,13 @@ pub fn load_dir_with(
                 "save the codemod as UTF-8",
             )]
         })?;
-        load_codemod_with(&path, &id, &text, options.get(&id).unwrap_or(&none))
+        load_codemod_for(
+            &path,
+            &id,
+            &text,
+            options.get(&id).unwrap_or(&none),
+            languages,
+        )
     }))
 }
 

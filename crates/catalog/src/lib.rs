@@ -7,12 +7,13 @@
 
 mod error;
 mod load;
+mod shared;
 pub mod spec;
 
 pub use error::{CatalogError, CatalogErrors};
 pub use load::{
     Case, CaseFile, Expectation, LoadedCodemod, OptionValues, default_case_path, is_kebab_case,
-    load_codemod, load_codemod_with,
+    load_codemod, load_codemod_for, load_codemod_with,
 };
 
 mod catalog;
@@ -20,6 +21,6 @@ pub mod docs;
 pub mod testing;
 
 pub use catalog::{
-    builtin_ids, builtin_snapshot, builtin_source, check_options, load_builtin, load_builtin_with,
-    load_dir, load_dir_with, merge,
+    builtin_ids, builtin_snapshot, builtin_source, check_options, load_builtin, load_builtin_for,
+    load_builtin_with, load_dir, load_dir_for, load_dir_with, merge,
 };

@@ -1,22 +1,25 @@
 //! Loading one codemod file: parse (positions kept), validate, compile every rule.
 
 use crate::error::{CatalogError, chain, help_for_schema_error};
+use crate::shared::SharedRegexes;
 use crate::spec::{
     CaseSpec, CodemodSpec, ConditionSpec, EffectSpec, ExpectSpec, FileCountIs, InputsSpec,
     OptionError, OptionSpec, RuleSpec, ScopeSpec,
 };
-use iacfix_core::ast_grep_config::SerializableRule;
 use iacfix_core::ast_grep_config::{
     DenyUnknownKeys, RuleConfigError, RuleCoreError, SerializableRuleConfig, SerializableRuleCore,
 };
+use iacfix_core::ast_grep_config::{RuleCore, SerializableRule, Transformation};
 use iacfix_core::{
     Applicability, Codemod, Condition, DependencyRequest, Docs, Ecosystem, Effect, FileCount, Lang,
     Meta, OptionTarget, Place, RelatedRule, Rule, Scope, Template, Var, VersionReq, syntax_error,
+    with_ascii_regexes,
 };
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 use serde_value::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 /// A codemod and its test cases, with what it was loaded from.
 pub struct LoadedCodemod {
@@ -148,6 +151,19 @@ pub fn load_codemod_with(
     text: &str,
     overrides: &BTreeMap<String, String>,
 ) -> Result<LoadedCodemod, Vec<CatalogError>> {
+    load_codemod_for(path, id, text, overrides, None)
+}
+
+/// [`load_codemod_with`], compiling only the rules of `languages` (all when `None`): the
+/// others are read and checked as data but not compiled, so a run over TypeScript files does
+/// not pay for the TSX and JavaScript copies of every rule.
+pub fn load_codemod_for(
+    path: &str,
+    id: &str,
+    text: &str,
+    overrides: &BTreeMap<String, String>,
+    languages: Option<&[Lang]>,
+) -> Result<LoadedCodemod, Vec<CatalogError>> {
     let mut errors = Vec::new();
     if !is_kebab_case(id) {
         errors.push(CatalogError::new(
@@ -190,8 +206,12 @@ pub fn load_codemod_with(
     let mut check = Checker {
         path,
         errors: &mut errors,
+        related: HashMap::new(),
+        only: languages,
+        shared: SharedRegexes::default(),
     };
     check.metadata(&spec);
+    check.register_regexes(&spec);
     let mut rules = Vec::new();
     let mut languages = HashSet::new();
     for rule in &spec.rules {
@@ -455,9 +475,96 @@ fn invalid_pattern(lang: Lang, rule: &SerializableRule) -> Option<String> {
 struct Checker<'a> {
     path: &'a str,
     errors: &'a mut Vec<CatalogError>,
+    /// Related rules compiled so far, by language and serialised rule: a condition written once
+    /// and used by many rules (YAML anchors) is compiled once.
+    related: HashMap<(Lang, String), Arc<RuleCore>>,
+    /// The languages whose rules are compiled (all when `None`).
+    only: Option<&'a [Lang]>,
+    /// The codemod's regexes, compiled once per language.
+    shared: SharedRegexes,
 }
 
 impl Checker<'_> {
+    /// The compiled form of a related rule (regexes in ASCII), from the cache when the same
+    /// rule was compiled for the same language before.
+    fn related_matcher(
+        &mut self,
+        lang: Lang,
+        rule: &SerializableRule,
+        transform: Option<&BTreeMap<String, Transformation>>,
+    ) -> Result<Arc<RuleCore>, RuleConfigError> {
+        let key = serde_json::to_string(&(rule, transform)).unwrap_or_default();
+        if let Some(matcher) = self.related.get(&(lang, key.clone())) {
+            return Ok(matcher.clone());
+        }
+        let transform = with_ascii_regexes(transform.cloned()).map(|t| t.into_iter().collect());
+        let globals = self.shared.globals(lang)?;
+        let matcher = Arc::new(RelatedRule::matcher(
+            lang,
+            self.shared.share(rule.clone()),
+            transform,
+            &globals,
+        )?);
+        self.related.insert((lang, key), matcher.clone());
+        Ok(matcher)
+    }
+
+    /// A related rule of an effect (not cached: effects are few).
+    fn related_rule(
+        &mut self,
+        lang: Lang,
+        rule: &SerializableRule,
+        main: &Rule,
+    ) -> Result<RelatedRule, RuleConfigError> {
+        let globals = self.shared.globals(lang)?;
+        let matcher = RelatedRule::matcher(lang, self.shared.share(rule.clone()), None, &globals)?;
+        Ok(RelatedRule::new(Arc::new(matcher), main))
+    }
+
+    /// Registers every regex of the codemod's rules, for the languages of each, so that each is
+    /// compiled once per language ([`SharedRegexes`]).
+    fn register_regexes(&mut self, spec: &CodemodSpec) {
+        let all: Vec<Lang> = spec
+            .rules
+            .iter()
+            .flat_map(|r| r.value.languages.iter().copied())
+            .collect();
+        for condition in &spec.conditions {
+            if let ConditionSpec::Absent(related) | ConditionSpec::Present(related) =
+                &condition.value
+            {
+                self.shared.register(&related.rule, &all);
+            }
+        }
+        for entry in &spec.rules {
+            let rule = &entry.value;
+            let langs = &rule.languages;
+            self.shared.register(&rule.rule.value, langs);
+            self.shared.register(&rule.constraints, langs);
+            self.shared.register(&rule.utils, langs);
+            for condition in &rule.conditions {
+                if let ConditionSpec::Absent(related) | ConditionSpec::Present(related) =
+                    &condition.value
+                {
+                    self.shared.register(&related.rule, langs);
+                }
+            }
+            for effect in &rule.effects {
+                match &effect.value {
+                    EffectSpec::ReplaceMatches(replace) => {
+                        self.shared.register(&replace.rule, langs)
+                    }
+                    EffectSpec::AddOption(option) => {
+                        if let Some(rule) = &option.rule {
+                            self.shared.register(rule, langs);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     fn error(&mut self, pos: (u64, u64), message: impl Into<String>, help: impl Into<String>) {
         self.errors
             .push(CatalogError::new(self.path, pos, message, help));
@@ -564,6 +671,9 @@ impl Checker<'_> {
                 continue;
             }
             languages.insert(lang);
+            if self.only.is_some_and(|only| !only.contains(&lang)) {
+                continue;
+            }
             let fixer = match fix {
                 Some(fix) => match Deserialize::deserialize(fix.value.to_value()) {
                     Ok(fixer) => Some(fixer),
@@ -582,7 +692,7 @@ impl Checker<'_> {
             // message: ast-grep knows them as transforms (an empty substring of a metavariable
             // they use), whose value iacfix replaces once computed.
             let mut transform: Option<std::collections::HashMap<String, _>> =
-                rule.transform.clone().map(|m| m.into_iter().collect());
+                with_ascii_regexes(rule.transform.clone()).map(|m| m.into_iter().collect());
             for (name, source) in computed_vars(rule) {
                 let placeholder = serde_saphyr::from_str(&format!(
                     "substring: {{ source: ${source}, endChar: 0 }}"
@@ -594,13 +704,19 @@ impl Checker<'_> {
             }
             let config = SerializableRuleConfig {
                 core: SerializableRuleCore {
-                    rule: rule.rule.value.clone(),
-                    constraints: rule.constraints.clone().map(|m| m.into_iter().collect()),
-                    utils: rule.utils.clone().map(|m| m.into_iter().collect()),
+                    rule: self.shared.share(rule.rule.value.clone()),
+                    constraints: self
+                        .shared
+                        .share(rule.constraints.clone())
+                        .map(|m| m.into_iter().collect()),
+                    utils: self
+                        .shared
+                        .share(rule.utils.clone())
+                        .map(|m| m.into_iter().collect()),
                     transform,
                 },
                 fix: fixer,
-                rewriters: rule.rewriters.clone(),
+                rewriters: with_ascii_regexes(rule.rewriters.clone()),
                 id: id.to_owned(),
                 language: lang.support_lang(),
                 message: rule.message.clone().unwrap_or_else(|| spec.message.clone()),
@@ -613,7 +729,12 @@ impl Checker<'_> {
                 metadata: None,
                 unknown_keys: DenyUnknownKeys,
             };
-            match Rule::compile(lang, config) {
+            let compiled = self
+                .shared
+                .globals(lang)
+                .map_err(RuleConfigError::from)
+                .and_then(|globals| Rule::compile_with(lang, config, &globals));
+            match compiled {
                 Ok(mut compiled) => {
                     self.extras(lang, spec, entry, &mut compiled);
                     compiled.literals = rule_literals(spec, rule);
@@ -995,7 +1116,7 @@ impl Checker<'_> {
                     }
                 }
                 EffectSpec::ReplaceMatches(replace) => {
-                    let related = match RelatedRule::compile(lang, replace.rule.clone(), compiled) {
+                    let related = match self.related_rule(lang, &replace.rule, compiled) {
                         Ok(related) => related,
                         Err(error) => {
                             let message = invalid_pattern(lang, &replace.rule)
@@ -1053,21 +1174,19 @@ impl Checker<'_> {
                                 None => continue,
                             }
                         }
-                        (None, Some(rule)) => {
-                            match RelatedRule::compile(lang, rule.clone(), compiled) {
-                                Ok(related) => OptionTarget::Matches(std::sync::Arc::new(related)),
-                                Err(error) => {
-                                    let message = invalid_pattern(lang, rule)
-                                        .unwrap_or_else(|| chain(&error));
-                                    self.error(
-                                        pos,
-                                        format!("`addOption` rule for {lang}: {message}"),
-                                        format!("check the rule; {RULE_HELP}"),
-                                    );
-                                    continue;
-                                }
+                        (None, Some(rule)) => match self.related_rule(lang, rule, compiled) {
+                            Ok(related) => OptionTarget::Matches(std::sync::Arc::new(related)),
+                            Err(error) => {
+                                let message =
+                                    invalid_pattern(lang, rule).unwrap_or_else(|| chain(&error));
+                                self.error(
+                                    pos,
+                                    format!("`addOption` rule for {lang}: {message}"),
+                                    format!("check the rule; {RULE_HELP}"),
+                                );
+                                continue;
                             }
-                        }
+                        },
                         (None, None) => OptionTarget::Node(None),
                     };
                     Effect::AddOption {
@@ -1109,8 +1228,14 @@ impl Checker<'_> {
                         ScopeSpec::Program => Scope::Program,
                     };
                     let present = matches!(condition.value, ConditionSpec::Present(_));
-                    match Condition::related(lang, present, scope, related.rule.clone(), compiled) {
-                        Ok(condition) => condition,
+                    match self.related_matcher(lang, &related.rule, related.transform.as_ref()) {
+                        Ok(matcher) => Condition::from_related(
+                            RelatedRule::new(matcher, compiled),
+                            present,
+                            scope,
+                            related.distinct,
+                            iacfix_core::required_literals(&related.rule, &BTreeMap::new()),
+                        ),
                         Err(error) => {
                             let message = invalid_pattern(lang, &related.rule)
                                 .unwrap_or_else(|| chain(&error));

@@ -452,6 +452,13 @@ pub struct RelatedSpec {
     pub scope: ScopeSpec,
     /// An ast-grep rule, sharing metavariables with the codemod's rule.
     pub rule: SerializableRule,
+    /// Transformations of the rule's metavariables (shared with the codemod's rule by name,
+    /// like its metavariables: `REGION` from a string's text).
+    pub transform: Option<BTreeMap<String, Transformation>>,
+    /// Require the shared metavariables to bind text *different* from the match's (another
+    /// region than this one exists), instead of text referring to it.
+    #[serde(default)]
+    pub distinct: bool,
 }
 
 /// How far a condition looks.

@@ -11,7 +11,7 @@ use crate::load::{Case, Expectation, LoadedCodemod, load_codemod_with};
 use iacfix_core::manifest::{ManifestKind, ensure_dependency};
 use iacfix_core::{
     Applicability, Context, Engine, Facts, Finding, FixOptions, FixOutcome, Lang, Meta, Problem,
-    ProgramFiles, ProviderVersions, mask_secrets,
+    ProgramFacts, ProgramFiles, ProviderVersions, mask_secrets,
 };
 use similar::TextDiff;
 use std::collections::BTreeMap;
@@ -141,7 +141,7 @@ fn case_context(engine: &Engine, case: &Case) -> Result<Context, String> {
         ProgramFiles::new(std::iter::once(case.path.clone()).chain(case.files.keys().cloned()));
     Ok(Context {
         providers,
-        facts,
+        facts: ProgramFacts::ready(facts),
         files,
     })
 }

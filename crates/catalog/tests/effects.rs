@@ -787,3 +787,44 @@ tests:
     );
     assert_passes(&yaml);
 }
+
+#[test]
+fn distinct_conditions_find_another_value_through_a_transform() {
+    let yaml = format!(
+        "{}{}",
+        HEADER.replace("applicability: unsafe", "applicability: manual"),
+        r#"
+rules:
+  - languages: [typescript]
+    message: "region $REGION, and another one"
+    rule: &region { kind: string_fragment, pattern: $LIT, regex: "(us|eu)-(east|west)-[0-9]" }
+    transform: &transform
+      REGION: { replace: { source: $LIT, replace: '^.*((us|eu)-(east|west)-[0-9]).*$', by: "${1}" } }
+    conditions:
+      - present: { rule: *region, transform: *transform, distinct: true }
+tests:
+  - name: two regions
+    language: typescript
+    example: true
+    input: |
+      const a = "us-east-1a";
+      const b = "arn:aws:sns:eu-west-1:1:t";
+    expect: reported
+  - name: one region, written twice
+    language: typescript
+    input: |
+      const a = "us-east-1a";
+      const b = "arn:aws:sns:us-east-1:1:t";
+    expect: unchanged
+"#
+    );
+    let snapshot = assert_passes(&yaml);
+    assert!(
+        snapshot.contains("region us-east-1, and another one"),
+        "{snapshot}"
+    );
+    assert!(
+        snapshot.contains("region eu-west-1, and another one"),
+        "{snapshot}"
+    );
+}

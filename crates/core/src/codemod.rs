@@ -242,10 +242,19 @@ impl Rule {
         lang: Lang,
         config: SerializableRuleConfig<SupportLang>,
     ) -> Result<Rule, RuleConfigError> {
+        Rule::compile_with(lang, config, &GlobalRules::default())
+    }
+
+    /// [`Rule::compile`] with global utility rules (`matches:` them).
+    pub fn compile_with(
+        lang: Lang,
+        config: SerializableRuleConfig<SupportLang>,
+        globals: &GlobalRules,
+    ) -> Result<Rule, RuleConfigError> {
         debug_assert_eq!(config.language, lang.support_lang());
         Ok(Rule {
             lang,
-            config: RuleConfig::try_from(config, &GlobalRules::default())?,
+            config: RuleConfig::try_from(config, globals)?,
             effects: Vec::new(),
             conditions: Vec::new(),
             secrets: Vec::new(),
@@ -328,7 +337,9 @@ pub enum OptionTarget {
 /// Another ast-grep rule, compiled for a language, and the metavariables it shares with a
 /// codemod's rule: a [`Condition::Related`] or an [`Effect::ReplaceMatches`].
 pub struct RelatedRule {
-    pub matcher: ast_grep_config::RuleCore,
+    /// Shared between the rules that relate to the same rule (conditions written once and
+    /// used by many rules through YAML anchors are compiled once).
+    pub matcher: std::sync::Arc<ast_grep_config::RuleCore>,
     /// Sorted names of the metavariables both rules define.
     pub shared: Vec<String>,
 }
@@ -349,18 +360,32 @@ impl PartialEq for RelatedRule {
 }
 
 impl RelatedRule {
-    /// Compiles `rule` for `lang`, sharing metavariables with `main`.
+    /// Compiles `rule` (with its `transform`) for `lang`, sharing metavariables with `main`
+    /// (transformed ones included).
     pub fn compile(
         lang: Lang,
         rule: ast_grep_config::SerializableRule,
+        transform: Option<std::collections::HashMap<String, ast_grep_config::Transformation>>,
         main: &Rule,
     ) -> Result<RelatedRule, RuleConfigError> {
+        let matcher = RelatedRule::matcher(lang, rule, transform, &GlobalRules::default())?;
+        Ok(RelatedRule::new(std::sync::Arc::new(matcher), main))
+    }
+
+    /// Compiles `rule` (with its `transform`) for `lang`, on its own, with global utility
+    /// rules.
+    pub fn matcher(
+        lang: Lang,
+        rule: ast_grep_config::SerializableRule,
+        transform: Option<std::collections::HashMap<String, ast_grep_config::Transformation>>,
+        globals: &GlobalRules,
+    ) -> Result<ast_grep_config::RuleCore, RuleConfigError> {
         let config = SerializableRuleConfig {
             core: ast_grep_config::SerializableRuleCore {
                 rule,
                 constraints: None,
                 utils: None,
-                transform: None,
+                transform,
             },
             fix: None,
             rewriters: None,
@@ -376,20 +401,20 @@ impl RelatedRule {
             metadata: None,
             unknown_keys: ast_grep_config::DenyUnknownKeys,
         };
-        let compiled = RuleConfig::try_from(config, &GlobalRules::default())?;
+        Ok(RuleConfig::try_from(config, globals)?.matcher)
+    }
+
+    /// A compiled rule related to `main`: the metavariables both define are shared.
+    pub fn new(matcher: std::sync::Arc<ast_grep_config::RuleCore>, main: &Rule) -> RelatedRule {
         let main_vars = main.config.matcher.defined_vars();
-        let mut shared: Vec<String> = compiled
-            .matcher
+        let mut shared: Vec<String> = matcher
             .defined_vars()
             .into_iter()
             .filter(|v| main_vars.contains(v))
             .map(str::to_owned)
             .collect();
         shared.sort();
-        Ok(RelatedRule {
-            matcher: compiled.matcher,
-            shared,
-        })
+        RelatedRule { matcher, shared }
     }
 }
 
@@ -408,8 +433,11 @@ pub enum Condition {
     Related {
         present: bool,
         scope: Scope,
-        rule: Box<ast_grep_config::RuleCore>,
+        rule: std::sync::Arc<ast_grep_config::RuleCore>,
         shared: Vec<String>,
+        /// The shared metavariables must bind text *different* from the match's (another
+        /// region than this one), not text referring to it.
+        distinct: bool,
         /// Literals of which a file must contain one for `rule` to match there.
         literals: Option<Vec<String>>,
     },
@@ -479,17 +507,33 @@ impl Condition {
         present: bool,
         scope: Scope,
         rule: ast_grep_config::SerializableRule,
+        transform: Option<std::collections::HashMap<String, ast_grep_config::Transformation>>,
+        distinct: bool,
         main: &Rule,
     ) -> Result<Condition, RuleConfigError> {
         let literals = crate::literals::required_literals(&rule, &Default::default());
-        let RelatedRule { matcher, shared } = RelatedRule::compile(lang, rule, main)?;
-        Ok(Condition::Related {
+        let related = RelatedRule::compile(lang, rule, transform, main)?;
+        Ok(Condition::from_related(
+            related, present, scope, distinct, literals,
+        ))
+    }
+
+    /// A [`Condition::Related`] on a compiled related rule.
+    pub fn from_related(
+        related: RelatedRule,
+        present: bool,
+        scope: Scope,
+        distinct: bool,
+        literals: Option<Vec<String>>,
+    ) -> Condition {
+        Condition::Related {
             present,
             scope,
-            rule: Box::new(matcher),
-            shared,
+            rule: related.matcher,
+            shared: related.shared,
+            distinct,
             literals,
-        })
+        }
     }
 }
 

@@ -423,7 +423,7 @@ fn related_matches<'r>(
         .map(|v| var_text(found, text, v))
         .collect();
     let inside = found.range();
-    root.find_all(&related.matcher)
+    root.find_all(&*related.matcher)
         .filter(|other| {
             let range = other.range();
             !(inside.start <= range.start && range.end <= inside.end)

@@ -80,8 +80,10 @@ pub struct Finding {
 pub struct Context {
     /// Provider majors declared by the program's manifests.
     pub providers: ProviderVersions,
-    /// What program-scope conditions found in the program's files ([`Engine::facts`]).
-    pub facts: Facts,
+    /// What program-scope conditions find in the program's files ([`Engine::facts`]), computed
+    /// the first time a match needs them (a program where nothing needs them never reads its
+    /// files for them).
+    pub facts: ProgramFacts,
     /// The program's files, relative to its root: given when a codemod has file conditions
     /// or vars ([`Engine::needs_files`]).
     pub files: ProgramFiles,
@@ -129,6 +131,59 @@ fn normalize_path(path: &str) -> String {
         .filter(|part| !part.is_empty() && *part != ".")
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The facts of a program: given, or computed on first use by the edge's function (which reads
+/// the program's files).
+#[derive(Clone, Default)]
+pub struct ProgramFacts(std::sync::Arc<ProgramFactsInner>);
+
+#[derive(Default)]
+struct ProgramFactsInner {
+    facts: std::sync::OnceLock<Facts>,
+    compute: Option<Box<dyn Fn() -> Facts + Send + Sync>>,
+}
+
+impl ProgramFacts {
+    /// Facts known already.
+    pub fn ready(facts: Facts) -> ProgramFacts {
+        let inner = ProgramFactsInner::default();
+        let _ = inner.facts.set(facts);
+        ProgramFacts(std::sync::Arc::new(inner))
+    }
+
+    /// Facts `compute` gives the first time they are needed (once, whatever the threads).
+    pub fn lazy(compute: impl Fn() -> Facts + Send + Sync + 'static) -> ProgramFacts {
+        ProgramFacts(std::sync::Arc::new(ProgramFactsInner {
+            facts: std::sync::OnceLock::new(),
+            compute: Some(Box::new(compute)),
+        }))
+    }
+
+    /// The facts, computed now if they were not yet.
+    pub fn get(&self) -> &Facts {
+        self.0.facts.get_or_init(|| {
+            self.0
+                .compute
+                .as_ref()
+                .map(|compute| compute())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Whether they have been computed (for tests of laziness).
+    pub fn computed(&self) -> bool {
+        self.0.facts.get().is_some()
+    }
+}
+
+impl std::fmt::Debug for ProgramFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.facts.get() {
+            Some(facts) => f.debug_tuple("ProgramFacts").field(facts).finish(),
+            None => f.write_str("ProgramFacts(not computed)"),
+        }
+    }
 }
 
 /// For each program-scope condition (by codemod, rule and condition index), the texts its
@@ -725,6 +780,7 @@ fn conditions_hold(
                 scope,
                 rule: related,
                 shared,
+                distinct,
                 ..
             } => {
                 let wanted: Vec<String> = shared
@@ -732,9 +788,16 @@ fn conditions_hold(
                     .map(|v| var_text(found, text, v).unwrap_or_default())
                     .collect();
                 // The related match binds each shared metavariable to text that refers to the
-                // match's (`vpc.id` refers to `vpc`).
-                let related_to =
-                    |bound: &[String]| bound.iter().zip(&wanted).all(|(b, w)| refers_to(b, w));
+                // match's (`vpc.id` refers to `vpc`), or, when `distinct`, to other text.
+                let related_to = |bound: &[String]| {
+                    bound.iter().zip(&wanted).all(|(b, w)| {
+                        if *distinct {
+                            !b.is_empty() && b != w
+                        } else {
+                            refers_to(b, w)
+                        }
+                    })
+                };
                 let mut exists = root.root().find_all(&**related).any(|other| {
                     let bound: Vec<String> = shared
                         .iter()
@@ -745,6 +808,7 @@ fn conditions_hold(
                 if !exists && *scope == Scope::Program {
                     exists = context
                         .facts
+                        .get()
                         .0
                         .get(&(codemod, rule_index, i))
                         .is_some_and(|all| all.iter().any(|bound| related_to(bound)));
@@ -1082,6 +1146,54 @@ mod tests {
             )
             .unwrap();
         assert_eq!(unused.len(), 1);
+    }
+
+    #[test]
+    fn program_facts_are_computed_only_when_a_match_needs_them() {
+        let mut codemod = codemod(
+            "needs-a-flow-log",
+            Applicability::Manual,
+            "language: TypeScript\nrule: { pattern: new Vpc($NAME) }",
+        );
+        let rule = ast_grep_config::from_str::<ast_grep_config::SerializableRule>(
+            "pattern: new FlowLog($NAME)",
+        )
+        .unwrap();
+        let condition = Condition::related(
+            Lang::TypeScript,
+            false,
+            Scope::Program,
+            rule,
+            None,
+            false,
+            &codemod.rules[0],
+        )
+        .unwrap();
+        codemod.rules[0].conditions.push(condition);
+        let engine = Engine::new(vec![codemod]);
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = calls.clone();
+        let context = Context {
+            facts: ProgramFacts::lazy(move || {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Facts::default()
+            }),
+            ..Context::default()
+        };
+        // No match: the program's other files are never read for the condition.
+        let found = engine
+            .check(Lang::TypeScript, "const x = 1;\n", &context)
+            .unwrap();
+        assert!(found.is_empty());
+        assert!(!context.facts.computed());
+        // A match: computed once, then reused.
+        for _ in 0..2 {
+            let found = engine
+                .check(Lang::TypeScript, "new Vpc(\"a\");\n", &context)
+                .unwrap();
+            assert_eq!(found.len(), 1);
+        }
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]

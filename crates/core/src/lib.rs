@@ -16,6 +16,7 @@ mod literals;
 pub mod manifest;
 mod options;
 mod prefilter;
+mod regexes;
 mod secrets;
 mod suppress;
 mod syntax;
@@ -29,11 +30,12 @@ pub use codemod::{
 pub use effects::Fix;
 pub use engine::{
     Context, DEFAULT_MAX_PASSES, Engine, Facts, Finding, FixOptions, FixOutcome, Problem,
-    ProgramFiles, Step,
+    ProgramFacts, ProgramFiles, Step,
 };
 pub use lang::{Lang, UnknownLang};
 pub use literals::{best as most_selective, required_literals};
 pub use manifest::{DependencyRequest, Ecosystem, ManifestKind, ProviderVersions, VersionReq};
+pub use regexes::{ascii_regex, ascii_regexes, with_ascii_regexes};
 pub use secrets::mask_secrets;
 pub use suppress::{Suppression, UnusedSuppression};
 pub use syntax::{SyntaxError, syntax_error};
