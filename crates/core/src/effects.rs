@@ -386,14 +386,17 @@ pub(crate) fn build_fix(lang: Lang, rule: &Rule, found: &Match<'_>, text: &str) 
             fix.edits.push(edit);
         }
     }
-    // Insertions at one place (two imports) become one, in effect order; the same edit made by
-    // two effects (an import both need) is made once.
+    // Insertions at one place (two imports) become one, in effect order, and an insertion where
+    // the fix also replaces text (a statement inserted before one whose first token is
+    // rewritten) goes before the new text; the same edit made by two effects (an import both
+    // need) is made once.
     fix.edits.sort_by_key(|e| (e.range.start, e.range.end));
     fix.edits.dedup();
     let mut merged: Vec<Edit> = Vec::with_capacity(fix.edits.len());
     for edit in std::mem::take(&mut fix.edits) {
         match merged.last_mut() {
-            Some(last) if last.range.is_empty() && edit.range == last.range => {
+            Some(last) if last.range.is_empty() && edit.range.start == last.range.start => {
+                last.range = edit.range;
                 last.text.push_str(&edit.text);
             }
             _ => merged.push(edit),

@@ -485,6 +485,7 @@ impl Engine {
             return Ok(FixOutcome::default());
         }
         let mut root = parse(lang, text)?;
+        let crlf = text.contains("\r\n");
         let (findings, unused_suppressions) = self.scan_all(lang, &root, context, &candidates);
         let mut outcome = FixOutcome {
             findings,
@@ -525,7 +526,9 @@ impl Engine {
                             .filter(|f| f.codemod == codemod)
                             .cloned()
                             .collect(),
-                        None => self.scan(lang, &root, context, &candidates, |c| c == codemod),
+                        None => {
+                            self.scan(lang, &root, context, &candidates, crlf, |c| c == codemod)
+                        }
                     }
                     .into_iter()
                     .filter(|f| f.fix.is_some())
@@ -607,7 +610,7 @@ impl Engine {
         }
         outcome.remaining = match cached {
             Some(all) => all.to_vec(),
-            None => self.scan(lang, &root, context, &candidates, |_| true),
+            None => self.scan(lang, &root, context, &candidates, crlf, |_| true),
         };
         outcome.steps = steps;
         outcome.problems = problems;
@@ -628,7 +631,8 @@ impl Engine {
     ) -> (Vec<Finding>, Vec<UnusedSuppression>) {
         let text = root.get_text();
         let comments = suppressions(lang, &root.root(), text);
-        let findings = self.scan_unsuppressed(lang, root, context, candidates, |_| true);
+        let crlf = text.contains("\r\n");
+        let findings = self.scan_unsuppressed(lang, root, context, candidates, crlf, |_| true);
         let mut used = vec![Vec::<String>::new(); comments.len()];
         let kept = findings
             .into_iter()
@@ -682,10 +686,11 @@ impl Engine {
         root: &Root,
         context: &Context,
         candidates: &BitSet,
+        crlf: bool,
         wanted: impl Fn(usize) -> bool,
     ) -> Vec<Finding> {
         let comments = suppressions(lang, &root.root(), root.get_text());
-        self.scan_unsuppressed(lang, root, context, candidates, wanted)
+        self.scan_unsuppressed(lang, root, context, candidates, crlf, wanted)
             .into_iter()
             .filter(|f| {
                 let id = &self.codemods[f.codemod].meta.id;
@@ -695,12 +700,14 @@ impl Engine {
     }
 
     /// One walk over the tree; each node is offered only to the rules whose kinds can match it.
+    /// `crlf`: the file's line breaks are CRLF (a fix's new lines end in CRLF).
     fn scan_unsuppressed(
         &self,
         lang: Lang,
         root: &Root,
         context: &Context,
         candidates: &BitSet,
+        crlf: bool,
         wanted: impl Fn(usize) -> bool,
     ) -> Vec<Finding> {
         let index = &self.by_lang[lang_slot(lang)];
@@ -718,7 +725,8 @@ impl Engine {
                 let rule = &self.codemods[c].rules[r];
                 if let Some(found) = rule.config.matcher.match_node(node.clone())
                     && conditions_hold(rule, (c, r), &found, root, text, context)
-                    && let Some(finding) = make_finding(lang, c, r, rule, &found, text, context)
+                    && let Some(finding) =
+                        make_finding(lang, (c, r), rule, &found, text, crlf, context)
                 {
                     findings.push(finding);
                 }
@@ -836,15 +844,16 @@ fn conditions_hold(
         })
 }
 
-/// The finding of one match, or `None` when its fix would change nothing: the code already
-/// has the form the codemod wants (a rule that also matches its own output must not loop).
+/// The finding of one match of `rule` (rule `rule_index` of codemod `codemod`), or `None` when
+/// its fix would change nothing: the code already has the form the codemod wants (a rule that
+/// also matches its own output must not loop).
 fn make_finding(
     lang: Lang,
-    codemod: usize,
-    rule_index: usize,
+    (codemod, rule_index): (usize, usize),
     rule: &Rule,
     found: &Match<'_>,
     text: &str,
+    crlf: bool,
     context: &Context,
 ) -> Option<Finding> {
     let range = found.range();
@@ -870,18 +879,55 @@ fn make_finding(
     };
     let mut fix = build_fix(lang, rule, found, text);
     if let Some(fix) = &mut fix {
+        // A CRLF file stays CRLF, whatever line breaks the template has (the file as read
+        // decides, not what earlier fixes left of it); converted before the edits that change
+        // nothing are dropped, or a fix whose output it matches never converges in a CRLF file.
+        if crlf {
+            for edit in &mut fix.edits {
+                if edit.text.contains('\n') {
+                    edit.text = edit.text.replace("\r\n", "\n").replace('\n', "\r\n");
+                }
+            }
+        }
         fix.edits
             .retain(|edit| text[edit.range.clone()] != edit.text);
         if fix.edits.is_empty() {
             return None;
         }
-        let crlf = text.contains("\r\n");
-        for edit in &mut fix.edits {
-            if edit.text.is_empty() {
-                edit.range = tidy_deletion(text, edit.range.clone());
-            } else if crlf && edit.text.contains('\n') {
-                // A CRLF file stays CRLF, whatever line breaks the template has.
-                edit.text = edit.text.replace("\r\n", "\n").replace('\n', "\r\n");
+        // Deletions widened (their comma, their line left blank), unless that would make them
+        // overlap another edit of the same fix: a statement deleted and another inserted after
+        // it then takes the line break before it instead, or stays as it is.
+        for i in 0..fix.edits.len() {
+            if !fix.edits[i].text.is_empty() {
+                continue;
+            }
+            let range = fix.edits[i].range.clone();
+            let fits = |range: &Range<usize>| {
+                let widened = Edit {
+                    range: range.clone(),
+                    text: String::new(),
+                };
+                fix.edits
+                    .iter()
+                    .enumerate()
+                    .all(|(j, other)| j == i || !widened.conflicts_with(other))
+            };
+            let tidy = tidy_deletion(text, range.clone());
+            // Something inserted after the deleted code, on the lines it leaves: the new code
+            // takes the deleted code's place (no blank line left between them).
+            let replaced = fix.edits.iter().any(|other| {
+                other.range.is_empty()
+                    && !other.text.is_empty()
+                    && (range.end..=tidy.end).contains(&other.range.start)
+            });
+            let line_break = with_line_break_before(text, range);
+            let candidates = if replaced {
+                [line_break, Some(tidy)]
+            } else {
+                [Some(tidy), line_break]
+            };
+            if let Some(widened) = candidates.into_iter().flatten().find(fits) {
+                fix.edits[i].range = widened;
             }
         }
     }
@@ -955,6 +1001,31 @@ fn tidy_deletion(text: &str, range: Range<usize>) -> Range<usize> {
         return range.start..range.end + trailing;
     }
     range
+}
+
+/// A deletion of all that is on its line but blanks after it, widened to the line break and
+/// indentation before it (`None` when something precedes it on its line, or it is on the first
+/// line).
+fn with_line_break_before(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let line_start = text[..range.start].rfind('\n')? + 1;
+    if !text[line_start..range.start]
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+    {
+        return None;
+    }
+    let rest = &text[range.end..];
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    if !rest[..line_end].chars().all(|c| c.is_ascii_whitespace()) {
+        return None;
+    }
+    let start = line_start - 1;
+    let start = if text[..start].ends_with('\r') {
+        start - 1
+    } else {
+        start
+    };
+    Some(start..range.end)
 }
 
 /// Chooses the fixes to apply together: in source order, each fix whose edits conflict with
