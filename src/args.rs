@@ -82,9 +82,10 @@ pub struct WalkArgs {
         hide_default_value = true
     )]
     pub jobs: usize,
-    /// Skip files larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = iacfix_apply::DEFAULT_MAX_FILESIZE)]
-    pub max_filesize: u64,
+    /// Skip files larger than this many bytes (reported). Overrides iacfix.toml's
+    /// `max-filesize` [default: 10485760, 10 MiB]
+    #[arg(long, value_name = "BYTES")]
+    pub max_filesize: Option<u64>,
     /// Apply iacfix.toml's `exclude` to the paths given too (pre-commit hooks name every file).
     #[arg(long)]
     pub force_exclude: bool,

@@ -54,6 +54,7 @@ struct Raw {
     codemods: Vec<Spanned<String>>,
     fail_on: Option<FailOn>,
     report_unused_suppressions: Option<bool>,
+    max_filesize: Option<u64>,
     #[serde(default)]
     options: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
 }
@@ -306,6 +307,11 @@ impl Config {
 
     pub fn report_unused_suppressions(&self) -> Option<bool> {
         self.raw.report_unused_suppressions
+    }
+
+    /// `max-filesize`: files larger than this many bytes are skipped (and reported).
+    pub fn max_filesize(&self) -> Option<u64> {
+        self.raw.max_filesize
     }
 
     /// `[options.<id>]`, as `--option` values.

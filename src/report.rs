@@ -73,7 +73,11 @@ fn file_problems(
         FileKind::Skipped(Skip::TooLarge { size, limit }) => writeln!(
             err,
             "warning: {path}: skipped: {size} bytes is over the {limit}-byte limit \
-             (raise it with --max-filesize)"
+             (raise it with --max-filesize or `max-filesize` in iacfix.toml)"
+        ),
+        FileKind::Skipped(Skip::Binary { at }) => writeln!(
+            err,
+            "warning: {path}:{at}: skipped: a NUL byte, so the file is taken for binary"
         ),
         FileKind::Skipped(Skip::Symlink) => {
             writeln!(
@@ -85,7 +89,7 @@ fn file_problems(
             err,
             "warning: {path}: skipped: not a file of a language the selected codemods cover"
         ),
-        FileKind::Skipped(Skip::Binary) | FileKind::Checked { .. } => Ok(()),
+        FileKind::Checked { .. } => Ok(()),
         FileKind::Fixed { outcome, .. } => refused_fixes(err, engine, path, outcome, tally),
     }
 }

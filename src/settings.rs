@@ -19,9 +19,17 @@ pub struct Settings {
     pub exclude: Option<Arc<Gitignore>>,
     pub fail_on: FailOn,
     pub report_unused_suppressions: bool,
+    /// `max-filesize`, when the file sets it (`--max-filesize` overrides it).
+    pub max_filesize: Option<u64>,
 }
 
 impl Settings {
+    /// The size over which files are skipped: `--max-filesize`, else the file's, else 10 MiB.
+    pub fn max_filesize(&self, flag: Option<u64>) -> u64 {
+        flag.or(self.max_filesize)
+            .unwrap_or(iacfix_apply::DEFAULT_MAX_FILESIZE)
+    }
+
     /// Whether the findings make the exit status 1 (`--fail-on` or more severe).
     pub fn fails(&self, collected: &Collected) -> bool {
         collected
@@ -98,6 +106,7 @@ pub fn resolve(
             .unwrap_or(FailOn::Hygiene),
         report_unused_suppressions: output.report_unused_suppressions
             || config.report_unused_suppressions().unwrap_or(false),
+        max_filesize: config.max_filesize(),
         engine: Arc::new(
             Engine::new(codemods.into_iter().map(|c| c.codemod).collect()).with_known_ids(ids),
         ),

@@ -53,7 +53,7 @@ fn invalid_utf8_is_reported_with_its_position() {
 }
 
 #[test]
-fn binary_and_empty_files_are_not_errors() {
+fn binary_files_are_skipped_with_a_warning_and_empty_files_are_fine() {
     let project = Project::new();
     project
         .file(
@@ -64,7 +64,10 @@ fn binary_and_empty_files_are_not_errors() {
         .file("ok.ts", BROKEN_TS);
     let out = project.iacfix(&["check"]);
     assert_eq!(out.code, 1, "{out:?}");
-    assert_eq!(out.stderr, "");
+    assert_eq!(
+        out.stderr,
+        "warning: blob.ts:1:1: skipped: a NUL byte, so the file is taken for binary\n"
+    );
     assert!(out.stdout.starts_with("ok.ts:1:22: "), "{out:?}");
     assert!(
         out.stdout
@@ -84,10 +87,235 @@ fn a_huge_file_is_skipped_with_a_warning() {
     assert_eq!(
         out.stderr,
         "warning: big.ts: skipped: 4900 bytes is over the 1000-byte limit (raise it with \
-         --max-filesize)\n"
+         --max-filesize or `max-filesize` in iacfix.toml)\n"
     );
     assert_eq!(project.read("big.ts"), BROKEN_TS.repeat(100));
     assert_eq!(project.read("ok.ts"), FIXED_TS);
+}
+
+#[test]
+fn a_50_mb_file_is_skipped_by_default_and_the_limit_is_configurable() {
+    let project = Project::new();
+    let mut big = BROKEN_TS
+        .repeat(50 * 1024 * 1024 / BROKEN_TS.len() + 1)
+        .into_bytes();
+    big.truncate(50 * 1024 * 1024);
+    project.file("big.ts", &big).file("ok.ts", BROKEN_TS);
+    let out = project.iacfix(&["apply"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "warning: big.ts: skipped: 52428800 bytes is over the 10485760-byte limit (raise it with \
+         --max-filesize or `max-filesize` in iacfix.toml)\n"
+    );
+    assert!(project.read_bytes("big.ts") == big, "big.ts changed");
+    assert_eq!(project.read("ok.ts"), FIXED_TS);
+
+    // In iacfix.toml; the command line overrides it.
+    let project = Project::new();
+    project
+        .file("iacfix.toml", "max-filesize = 100\n")
+        .file("a.ts", BROKEN_TS.repeat(3));
+    let out = project.iacfix(&["check"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr
+            .starts_with("warning: a.ts: skipped: 147 bytes is over the 100-byte limit"),
+        "{out:?}"
+    );
+    let out = project.iacfix(&["check", "--max-filesize", "1000"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.stderr, "");
+    let out = project.iacfix(&["config"]);
+    assert!(out.stdout.contains("\nmax-filesize = 100\n"), "{out:?}");
+}
+
+/// UTF-16 with a byte-order mark: `check` reads it (as ripgrep does); `apply` does not write
+/// it (diffs, patches and commits are UTF-8) and says so; the other files are fixed.
+#[test]
+fn a_utf16_file_with_a_bom_is_checked_but_not_rewritten() {
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(BROKEN_TS.encode_utf16().flat_map(u16::to_le_bytes));
+    let project = Project::new();
+    project.file("wide.ts", &utf16).file("ok.ts", BROKEN_TS);
+    let out = project.iacfix(&["check"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.stderr, "");
+    assert!(
+        out.stdout
+            .contains("wide.ts:1:22: s3-bucket-replication-config"),
+        "{out:?}"
+    );
+    let out = project.iacfix(&["apply"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "error: wide.ts: encoded in UTF-16LE: iacfix checks it but writes only UTF-8, so its \
+         fixes are not applied (convert it to UTF-8 to apply them); the file is left as it is\n"
+    );
+    assert_eq!(project.read_bytes("wide.ts"), utf16);
+    assert_eq!(project.read("ok.ts"), FIXED_TS);
+}
+
+/// 100,000 nested brackets (and other nesting: calls, objects; in Python too) are refused with
+/// their position, quickly and without overflowing a stack; the other files are fixed.
+#[test]
+fn deeply_nested_code_is_reported_and_the_run_goes_on() {
+    let n = 100_000;
+    let project = Project::new();
+    project
+        .file(
+            "brackets.ts",
+            format!("{BROKEN_TS}const x = {}{};\n", "[".repeat(n), "]".repeat(n)),
+        )
+        .file(
+            "calls.ts",
+            format!(
+                "{BROKEN_TS}const y = {}aws.s3.BucketReplication{};\n",
+                "f(".repeat(n),
+                ")".repeat(n)
+            ),
+        )
+        .file(
+            "objects.ts",
+            format!(
+                "{BROKEN_TS}const z = {}1{};\n",
+                "{a: ".repeat(n),
+                "}".repeat(n)
+            ),
+        )
+        .file(
+            "deep.py",
+            format!(
+                "r = aws.s3.BucketReplication('r')\nx = {}{}\n",
+                "[".repeat(n),
+                "]".repeat(n)
+            ),
+        )
+        .file("ok.ts", BROKEN_TS);
+    let out = project.iacfix(&["apply"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 4, "{out:?}");
+    for (line, file) in lines.iter().zip([
+        "brackets.ts:2:",
+        "calls.ts:2:",
+        "deep.py:2:",
+        "objects.ts:2:",
+    ]) {
+        assert!(line.starts_with(&format!("error: {file}")), "{line}");
+        assert!(
+            line.ends_with(
+                ": nested more than 1000 levels deep: iacfix does not check code this deep; the \
+                 file is left as it is"
+            ),
+            "{line}"
+        );
+    }
+    assert!(project.read("brackets.ts").starts_with(BROKEN_TS));
+    assert_eq!(project.read("ok.ts"), FIXED_TS);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_reported_and_the_run_goes_on() {
+    let project = Project::new();
+    project.file("ok.ts", BROKEN_TS);
+    std::os::unix::fs::symlink("b.ts", project.path("a.ts")).unwrap();
+    std::os::unix::fs::symlink("a.ts", project.path("b.ts")).unwrap();
+    std::os::unix::fs::symlink(".", project.path("here")).unwrap();
+    let out = project.iacfix(&["apply"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "warning: a.ts: skipped: a symbolic link (iacfix does not follow links)\n\
+         warning: b.ts: skipped: a symbolic link (iacfix does not follow links)\n"
+    );
+    assert_eq!(project.read("ok.ts"), FIXED_TS);
+    // Named on the command line, the loop is an error naming it.
+    let out = project.iacfix(&["check", "a.ts", "ok.ts"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .starts_with("error: a.ts: Too many levels of symbolic links"),
+        "{out:?}"
+    );
+}
+
+/// A directory iacfix may not read: an error naming it, and the rest is checked. Permissions do
+/// not stop root, so as root the run is made as `nobody` (with util-linux's `setpriv`).
+#[cfg(unix)]
+#[test]
+fn a_directory_without_read_permission_is_reported_and_the_run_goes_on() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = Project::new();
+    project
+        .file("locked/secret.ts", BROKEN_TS)
+        .file("open/ok.ts", BROKEN_TS);
+    let mode = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    mode(project.root(), 0o755);
+    mode(&project.path("open"), 0o755);
+    mode(&project.path("open/ok.ts"), 0o644);
+    mode(&project.path("locked"), 0o000);
+    let privileged = std::fs::read_dir(project.path("locked")).is_ok();
+    let out = if privileged {
+        let output = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_iacfix"))
+            .arg("check")
+            .current_dir(project.root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run iacfix as nobody with setpriv (util-linux)");
+        crate::util::Output {
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+            code: output.status.code().unwrap(),
+        }
+    } else {
+        project.iacfix(&["check"])
+    };
+    mode(&project.path("locked"), 0o755);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(
+        out.stderr, "error: locked: Permission denied (os error 13)\n",
+        "{out:?}"
+    );
+    assert!(
+        out.stdout
+            .starts_with("open/ok.ts:1:22: s3-bucket-replication-config"),
+        "{out:?}"
+    );
+}
+
+/// A read-only file is not rewritten (not even by root, whom a rename would let): it is
+/// reported, and the other files are fixed.
+#[test]
+fn a_read_only_file_is_reported_on_apply_and_the_others_are_written() {
+    let project = Project::new();
+    project
+        .file("locked.ts", BROKEN_TS)
+        .file("ok.ts", BROKEN_TS);
+    let mut permissions = std::fs::metadata(project.path("locked.ts"))
+        .unwrap()
+        .permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(project.path("locked.ts"), permissions).unwrap();
+    let out = project.iacfix(&["apply"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "error: locked.ts: read-only: its fixes are not applied (make it writable to apply \
+         them); the file is left as it is\n"
+    );
+    assert_eq!(project.read("locked.ts"), BROKEN_TS);
+    assert_eq!(project.read("ok.ts"), FIXED_TS);
+    // `check` reads it as any other.
+    let out = project.iacfix(&["check"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.stderr, "");
 }
 
 #[cfg(unix)]

@@ -77,6 +77,7 @@ fn the_readme_configuration_example_is_a_valid_configuration() {
         "codemods",
         "fail-on",
         "report-unused-suppressions",
+        "max-filesize",
         "options",
     ];
     let example: toml::Table = toml::from_str(&config).unwrap();

@@ -296,7 +296,7 @@ fn apply_inner(
         &RunOptions {
             mode: Mode::Fix(fix),
             jobs,
-            max_filesize: args.walk.max_filesize,
+            max_filesize: settings.max_filesize(args.walk.max_filesize),
             exclude: settings.exclude.clone(),
             force_exclude: args.walk.force_exclude,
         },

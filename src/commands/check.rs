@@ -95,7 +95,7 @@ fn check_unit(
         &RunOptions {
             mode: Mode::Check,
             jobs,
-            max_filesize: args.walk.max_filesize,
+            max_filesize: settings.max_filesize(args.walk.max_filesize),
             exclude: settings.exclude.clone(),
             force_exclude: args.walk.force_exclude,
         },

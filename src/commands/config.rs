@@ -35,6 +35,7 @@ struct Effective {
     codemods: Vec<String>,
     fail_on: &'static str,
     report_unused_suppressions: bool,
+    max_filesize: u64,
     options: BTreeMap<String, BTreeMap<String, String>>,
 }
 
@@ -63,6 +64,9 @@ pub fn run(args: &ConfigCommandArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         codemods: config.list("codemods"),
         fail_on,
         report_unused_suppressions: config.report_unused_suppressions().unwrap_or(false),
+        max_filesize: config
+            .max_filesize()
+            .unwrap_or(iacfix_apply::DEFAULT_MAX_FILESIZE),
         options: codemods
             .iter()
             .filter(|c| !c.options.is_empty())

@@ -4,7 +4,7 @@
 //! same whatever the thread count.
 
 use crate::program::{Program, Programs, program_at};
-use crate::source::{ReadError, SourceText, decode, read_source};
+use crate::source::{Encoding, ReadError, SourceText, decode, read_source};
 use iacfix_core::manifest::{ManifestKind, ensure_dependency, manifest_for};
 use iacfix_core::{
     Context, DependencyRequest, Engine, Facts, Finding, FixOptions, FixOutcome, Lang, Point,
@@ -92,7 +92,10 @@ pub enum FileKind {
 /// Why a file was skipped.
 #[derive(Debug)]
 pub enum Skip {
-    Binary,
+    /// A NUL byte, at `at`, in the first 8 KiB: not text.
+    Binary {
+        at: Point,
+    },
     TooLarge {
         size: u64,
         limit: u64,
@@ -107,8 +110,23 @@ pub enum Skip {
 pub enum FileError {
     #[error("cannot read: {0}")]
     Read(std::io::Error),
+    #[error("no longer there: deleted or moved since the walk found it; skipped")]
+    Gone,
     #[error("{at}: not valid UTF-8; the file is left as it is")]
     InvalidUtf8 { at: Point },
+    #[error("{at}: not valid {encoding}; the file is left as it is")]
+    InvalidUtf16 { at: Point, encoding: Encoding },
+    /// Read and checked (UTF-16 with a BOM), but iacfix writes only UTF-8.
+    #[error(
+        "encoded in {0}: iacfix checks it but writes only UTF-8, so its fixes are not applied \
+         (convert it to UTF-8 to apply them); the file is left as it is"
+    )]
+    NotWritable(Encoding),
+    #[error(
+        "read-only: its fixes are not applied (make it writable to apply them); the file is left \
+         as it is"
+    )]
+    ReadOnly,
     #[error("{0}; the file is left as it is")]
     Syntax(SyntaxError),
 }
@@ -117,8 +135,11 @@ impl FileError {
     /// Where in the file the problem is, when there is a position.
     pub fn point(&self) -> Option<Point> {
         match self {
-            FileError::Read(_) => None,
-            FileError::InvalidUtf8 { at } => Some(*at),
+            FileError::Read(_)
+            | FileError::Gone
+            | FileError::NotWritable(_)
+            | FileError::ReadOnly => None,
+            FileError::InvalidUtf8 { at } | FileError::InvalidUtf16 { at, .. } => Some(*at),
             FileError::Syntax(error) => Some(error.at),
         }
     }
@@ -558,6 +579,18 @@ fn plan_dependencies(
                     ));
                     break 'steps;
                 };
+                if !manifests.contains_key(&path) && is_read_only(&path) {
+                    failures.push((
+                        index,
+                        step.codemod,
+                        format!(
+                            "needs `{}` declared in {}, which is read-only",
+                            request.package,
+                            display_path(&path)
+                        ),
+                    ));
+                    break 'steps;
+                }
                 if !manifests.contains_key(&path) {
                     let read = std::fs::read(&path)
                         .map_err(|e| e.to_string())
@@ -637,7 +670,6 @@ fn worth_reporting(kind: &FileKind) -> bool {
                 || !outcome.problems.is_empty()
                 || !outcome.unused_suppressions.is_empty()
         }
-        FileKind::Skipped(Skip::Binary) => false,
         FileKind::Skipped(_) | FileKind::Failed(_) => true,
     }
 }
@@ -651,12 +683,22 @@ fn process(
 ) -> FileKind {
     let (source, original) = match read_source(path, options.max_filesize) {
         Ok(read) => read,
-        Err(ReadError::Binary) => return FileKind::Skipped(Skip::Binary),
+        Err(ReadError::Binary { at }) => return FileKind::Skipped(Skip::Binary { at }),
         Err(ReadError::TooLarge { size, limit }) => {
             return FileKind::Skipped(Skip::TooLarge { size, limit });
         }
         Err(ReadError::InvalidUtf8 { at }) => {
             return FileKind::Failed(FileError::InvalidUtf8 { at });
+        }
+        Err(ReadError::InvalidUtf16 { at, encoding }) => {
+            return FileKind::Failed(FileError::InvalidUtf16 { at, encoding });
+        }
+        Err(ReadError::NotUtf8(encoding)) => {
+            return FileKind::Failed(FileError::NotWritable(encoding));
+        }
+        // Found by the walk, gone before it was read (deleted or moved meanwhile).
+        Err(ReadError::Io(error)) if error.kind() == std::io::ErrorKind::NotFound => {
+            return FileKind::Failed(FileError::Gone);
         }
         Err(ReadError::Io(error)) => return FileKind::Failed(FileError::Read(error)),
     };
@@ -672,6 +714,14 @@ fn process(
             Err(error) => FileKind::Failed(FileError::Syntax(error)),
         },
         Mode::Fix(fix) => match engine.fix(lang, &source.text, fix, context) {
+            // A file the fixes would change must be one iacfix may write: refused here, so the
+            // other files' changes are still written.
+            Ok(outcome) if outcome.fixed_text().is_some() && !source.is_writable() => {
+                FileKind::Failed(FileError::NotWritable(source.encoding))
+            }
+            Ok(outcome) if outcome.fixed_text().is_some() && is_read_only(path) => {
+                FileKind::Failed(FileError::ReadOnly)
+            }
             Ok(outcome) => FileKind::Fixed {
                 lang,
                 source,
@@ -684,6 +734,11 @@ fn process(
             Err(error) => FileKind::Failed(FileError::Syntax(error)),
         },
     }
+}
+
+/// Whether the file's permissions say it is not to be written (for root too, who could).
+fn is_read_only(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
 }
 
 /// `f` over `items` on `jobs` threads (0: one per core), results in `items`' order.
@@ -751,5 +806,56 @@ fn io_message(error: &ignore::Error) -> String {
             "no such file or directory".to_owned()
         }
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk found a file; it is gone when its turn comes to be read (another process
+    /// deleted or moved it): an error naming it, not a panic or a silent skip.
+    #[test]
+    fn a_file_deleted_between_walk_and_read_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = dir.path().join("kept.ts");
+        let gone = dir.path().join("gone.ts");
+        std::fs::write(&kept, "const a = 1;\n").unwrap();
+        std::fs::write(&gone, "const b = 2;\n").unwrap();
+        let (candidates, errors) = walk(&[dir.path().to_owned()], 1, None, |name| {
+            Lang::from_file_name(name)
+        });
+        assert!(errors.is_empty());
+        assert_eq!(candidates.len(), 2);
+        std::fs::remove_file(&gone).unwrap();
+        let engine = Engine::new(Vec::new());
+        let options = RunOptions {
+            mode: Mode::Check,
+            jobs: 1,
+            max_filesize: DEFAULT_MAX_FILESIZE,
+            exclude: None,
+            force_exclude: false,
+        };
+        let context = Arc::new(Context::default());
+        for candidate in &candidates {
+            let kind = process(
+                &engine,
+                &candidate.path,
+                Lang::TypeScript,
+                &options,
+                &context,
+            );
+            if candidate.path == gone {
+                match kind {
+                    FileKind::Failed(error @ FileError::Gone) => assert_eq!(
+                        error.to_string(),
+                        "no longer there: deleted or moved since the walk found it; skipped"
+                    ),
+                    other => panic!("unexpected {other:?}"),
+                }
+            } else {
+                assert!(matches!(kind, FileKind::Checked { .. }), "{kind:?}");
+            }
+        }
     }
 }

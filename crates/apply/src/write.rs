@@ -1,6 +1,6 @@
 //! Writes that lose nothing: a temporary file in the same directory, renamed over the original,
-//! with the original's permissions; never through a symlink; never over a file that changed
-//! since it was read.
+//! with the original's permissions; never through a symlink; never over a read-only file (the
+//! rename would replace it, even for root); never over a file that changed since it was read.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -12,6 +12,8 @@ pub enum WriteError {
     ChangedOnDisk,
     #[error("it is a symbolic link; iacfix does not write through links")]
     Symlink,
+    #[error("it is read-only; not overwritten")]
+    ReadOnly,
     #[error("interrupted")]
     Interrupted,
     #[error("{0}")]
@@ -23,6 +25,9 @@ pub fn write_atomic(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), Writ
     let metadata = std::fs::symlink_metadata(path)?;
     if metadata.file_type().is_symlink() {
         return Err(WriteError::Symlink);
+    }
+    if metadata.permissions().readonly() {
+        return Err(WriteError::ReadOnly);
     }
     if std::fs::read(path)? != expected {
         return Err(WriteError::ChangedOnDisk);
@@ -68,6 +73,9 @@ pub fn write_changeset_until(
         let metadata = std::fs::symlink_metadata(change.path).map_err(|e| (index, e.into()))?;
         if metadata.file_type().is_symlink() {
             return Err((index, WriteError::Symlink));
+        }
+        if metadata.permissions().readonly() {
+            return Err((index, WriteError::ReadOnly));
         }
         if std::fs::read(change.path).map_err(|e| (index, e.into()))? != change.original {
             return Err((index, WriteError::ChangedOnDisk));
@@ -183,6 +191,40 @@ mod tests {
         assert!(matches!(error, WriteError::Interrupted));
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "A");
         assert_eq!(std::fs::read_to_string(&b).unwrap(), "B");
+    }
+
+    #[test]
+    fn refuses_a_read_only_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let locked = dir.path().join("locked.ts");
+        let open = dir.path().join("open.ts");
+        std::fs::write(&locked, "x").unwrap();
+        std::fs::write(&open, "o").unwrap();
+        let mut permissions = std::fs::metadata(&locked).unwrap().permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&locked, permissions).unwrap();
+        assert!(matches!(
+            write_atomic(&locked, b"x", b"y"),
+            Err(WriteError::ReadOnly)
+        ));
+        // In a changeset it is found before anything is written.
+        let changes = [
+            Change {
+                path: &open,
+                original: b"o",
+                new: b"O".to_vec(),
+            },
+            Change {
+                path: &locked,
+                original: b"x",
+                new: b"y".to_vec(),
+            },
+        ];
+        let (index, error) = write_changeset(&changes).unwrap_err();
+        assert_eq!(index, 1);
+        assert_eq!(error.to_string(), "it is read-only; not overwritten");
+        assert_eq!(std::fs::read_to_string(&locked).unwrap(), "x");
+        assert_eq!(std::fs::read_to_string(&open).unwrap(), "o");
     }
 
     #[cfg(unix)]

@@ -38,7 +38,7 @@ pub use manifest::{DependencyRequest, Ecosystem, ManifestKind, ProviderVersions,
 pub use regexes::{ascii_regex, ascii_regexes, with_ascii_regexes};
 pub use secrets::mask_secrets;
 pub use suppress::{Suppression, UnusedSuppression};
-pub use syntax::{SyntaxError, syntax_error};
+pub use syntax::{ErrorKind, MAX_DEPTH, SyntaxError, syntax_error};
 pub use template::Template;
 pub use text::{Edit, Point, apply_edits};
 
