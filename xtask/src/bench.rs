@@ -212,7 +212,7 @@ fn measure(iacfix: &Path, dir: &Path, list: &Path, count: usize) -> anyhow::Resu
 
 /// Waits for process `pid`; returns its exit code, CPU seconds and peak RSS (MB) — its own,
 /// not those of other children.
-fn wait_with_usage(pid: u32) -> anyhow::Result<(i32, (f64, f64))> {
+pub(crate) fn wait_with_usage(pid: u32) -> anyhow::Result<(i32, (f64, f64))> {
     let mut status = 0;
     // SAFETY: wait4 only writes the status and the struct it is given; `pid` is our child,
     // spawned above and not waited for by anyone else.

@@ -4,6 +4,9 @@
 //!   `docs/findings.schema.json`, `docs/report.schema.json` and the man pages `docs/man/*.1`
 //!   (with `--check`, fail if they are stale instead of writing them).
 //! - `readme`: re-run the README's `$ iacfix …` examples and write their output.
+//! - `bench [--runs N]`: time `iacfix check` (whole catalogue, four codemods) against the
+//!   ast-grep CLI with the same rules, reading and parsing alone, and `apply` against `check`,
+//!   over a large tree of the repository's real-shaped code.
 //! - `bench bulk [N ...]`: time `iacfix apply --commit` over N synthetic repositories.
 //! - `refresh-data [--cdk VERSION]`: regenerate the codemods' data tables (RDS engine versions,
 //!   Lambda runtimes) from `aws-cdk-lib` and the pinned Pulumi SDKs.
@@ -14,6 +17,7 @@ mod codegen;
 mod readme;
 mod refresh;
 mod scaffold;
+mod scan_bench;
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -25,7 +29,10 @@ fn main() -> anyhow::Result<()> {
         ["codegen"] => codegen::run(codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
         ["readme"] => readme::run(),
-        ["bench", rest @ ..] => bench::run(rest),
+        ["bench", "bulk", ..] => bench::run(&args[1..]),
+        ["bench", rest @ ..] => scan_bench::run(rest),
+        ["bench-probe", mode, dir] => scan_bench::probe(mode, dir),
+        ["bench-exec", usage, program, rest @ ..] => scan_bench::exec(usage, program, rest),
         ["refresh-data", rest @ ..] => refresh::run(rest),
         ["new-codemod", id] => scaffold::new_codemod(id, &["typescript", "python"]),
         ["new-codemod", id, "--languages", languages] => {
@@ -34,7 +41,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => bail!(
             "usage:\n  cargo xtask codegen [--check]\n  cargo xtask readme\n  cargo xtask \
-             bench bulk [N ...]\n  cargo xtask refresh-data [--cdk VERSION]\n  cargo xtask new-codemod <id> [--languages typescript,python]"
+             bench [--runs N] [--min-files N] [--min-mb N]\n  cargo xtask bench bulk [N ...]\n  cargo xtask refresh-data [--cdk VERSION]\n  cargo xtask new-codemod <id> [--languages typescript,python]"
         ),
     }
 }
