@@ -11,7 +11,7 @@ use clap::Args;
 use iacfix_apply::{FileKind, Project, RunReport, display_path};
 use iacfix_core::{Applicability, Engine, Finding};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -170,11 +170,16 @@ pub fn row(
         elapsed_ms: 0,
     };
     let mut codemods = BTreeSet::new();
+    // The project of each program root, found once per root (not once per file and project:
+    // a canonical path costs a system call per component).
+    let mut project_of: HashMap<&Path, Option<usize>> = HashMap::new();
     for file in &run.files {
-        let project = file
-            .program
-            .as_ref()
-            .and_then(|root| roots.iter().position(|r| *r == canonical(root)));
+        let project = file.program.as_deref().and_then(|root| {
+            *project_of.entry(root).or_insert_with(|| {
+                let root = canonical(root);
+                roots.iter().position(|r| *r == root)
+            })
+        });
         let (found, remaining, fixed, changed): (&[Finding], &[Finding], usize, bool) =
             match &file.kind {
                 FileKind::Checked { findings, .. } => (findings, findings, 0, false),

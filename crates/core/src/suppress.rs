@@ -50,8 +50,9 @@ pub(crate) fn suppressions(lang: Lang, root: &SgNode<'_>, text: &str) -> Vec<Sup
         if !kind.contains("comment") {
             // Top-of-file: only comments before the first statement (a shebang or docstring
             // aside) take file-level suppressions.
-            if node.is_named()
-                && node.parent().is_some()
+            // (`parent()` costs the node's depth: asked only until the first statement.)
+            if !code_seen
+                && node.is_named()
                 && node.parent().is_some_and(|p| p.parent().is_none())
                 && !is_docstring(lang, &node)
             {
