@@ -29,13 +29,70 @@ impl Program {
     }
 }
 
-/// Finds programs, caching directory lookups.
+/// Finds programs, caching directory lookups: the root of each directory, and which project
+/// and manifest files each directory has (every program looks up the same ancestors: their
+/// files are looked for once in the run, not once per program).
 #[derive(Default)]
 pub struct Programs {
     roots: HashMap<PathBuf, PathBuf>,
+    /// Bit `i` set: the directory has the file `marker_name(i)`.
+    markers: HashMap<PathBuf, u32>,
+}
+
+/// The files looked for in a directory: the project files, then each kind of manifest.
+fn marker_name(i: usize) -> Option<&'static str> {
+    PROJECT_FILES
+        .get(i)
+        .copied()
+        .or_else(|| Some(ManifestKind::ALL.get(i - PROJECT_FILES.len())?.file_name()))
 }
 
 impl Programs {
+    fn is_file(&mut self, path: PathBuf) -> bool {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return path.is_file();
+        };
+        let Some(bit) = (0..).map_while(marker_name).position(|n| name == n) else {
+            return path.is_file();
+        };
+        let markers = match self.markers.get(dir) {
+            Some(markers) => *markers,
+            None => {
+                let markers = (0..)
+                    .map_while(marker_name)
+                    .enumerate()
+                    .filter(|(_, n)| dir.join(n).is_file())
+                    .fold(0u32, |m, (i, _)| m | 1 << i);
+                self.markers.insert(dir.to_path_buf(), markers);
+                markers
+            }
+        };
+        markers & (1 << bit) != 0
+    }
+
+    /// The program rooted at `root`, with its nearest manifests (as [`program_at`]).
+    pub fn program_at(&mut self, root: &Path) -> Program {
+        let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let mut manifests = Vec::new();
+        for kind in ManifestKind::ALL {
+            if let Some(dir) = absolute
+                .ancestors()
+                .find(|d| self.is_file(d.join(kind.file_name())))
+            {
+                let path = if dir == absolute {
+                    root.join(kind.file_name())
+                } else {
+                    dir.join(kind.file_name())
+                };
+                manifests.push((kind, path));
+            }
+        }
+        Program {
+            root: root.to_path_buf(),
+            manifests,
+        }
+    }
+
     /// The program root of a file: the nearest ancestor directory with a Pulumi.yaml; without
     /// one, the nearest with a package manifest; else the file's directory.
     pub fn root_of(&mut self, file: &Path) -> PathBuf {
@@ -51,13 +108,13 @@ impl Programs {
             return root.clone();
         }
         let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
-        let has = |names: &[&str], d: &Path| names.iter().any(|n| d.join(n).is_file());
+        let mut has = |names: &[&str], d: &Path| names.iter().any(|n| self.is_file(d.join(n)));
         let manifest_names: Vec<&str> = ManifestKind::ALL.iter().map(|k| k.file_name()).collect();
-        let root = absolute
-            .ancestors()
-            .find(|d| has(PROJECT_FILES, d))
-            .or_else(|| absolute.ancestors().find(|d| has(&manifest_names, d)))
-            .map_or(dir.clone(), |found| relative_like(&dir, &absolute, found));
+        let found = match absolute.ancestors().find(|d| has(PROJECT_FILES, d)) {
+            Some(found) => Some(found),
+            None => absolute.ancestors().find(|d| has(&manifest_names, d)),
+        };
+        let root = found.map_or(dir.clone(), |found| relative_like(&dir, &absolute, found));
         self.roots.insert(dir, root.clone());
         root
     }
@@ -90,25 +147,7 @@ fn relative_like(dir: &Path, absolute: &Path, found: &Path) -> PathBuf {
 
 /// The program rooted at `root`, with its nearest manifests.
 pub fn program_at(root: &Path) -> Program {
-    let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-    let mut manifests = Vec::new();
-    for kind in ManifestKind::ALL {
-        if let Some(dir) = absolute
-            .ancestors()
-            .find(|d| d.join(kind.file_name()).is_file())
-        {
-            let path = if dir == absolute {
-                root.join(kind.file_name())
-            } else {
-                dir.join(kind.file_name())
-            };
-            manifests.push((kind, path));
-        }
-    }
-    Program {
-        root: root.to_path_buf(),
-        manifests,
-    }
+    Programs::default().program_at(root)
 }
 
 /// A Pulumi project: a directory with a `Pulumi.yaml`.

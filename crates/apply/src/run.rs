@@ -3,7 +3,7 @@
 //! per file, and the manifest edits the fixes need. Results are sorted by path so output is the
 //! same whatever the thread count.
 
-use crate::program::{Program, Programs, program_at};
+use crate::program::{Program, Programs};
 use crate::source::{Encoding, ReadError, SourceText, decode, read_source};
 use iacfix_core::manifest::{ManifestKind, ensure_dependency, manifest_for};
 use iacfix_core::{
@@ -218,9 +218,10 @@ pub fn run(engine: &Arc<Engine>, paths: &[PathBuf], options: &RunOptions) -> Run
     for candidate in &candidates {
         if candidate.lang.is_some() && !candidate.symlink {
             let root = programs.root_of(&candidate.path);
-            roots
-                .entry(root.clone())
-                .or_insert_with(|| program_at(&root));
+            if !roots.contains_key(&root) {
+                let program = programs.program_at(&root);
+                roots.insert(root.clone(), program);
+            }
             root_of.push(Some(root));
         } else {
             root_of.push(None);
@@ -319,11 +320,16 @@ impl RunReport {
     /// or none of it).
     pub fn declare_dependencies(&mut self, engine: &Engine) {
         self.manifests.clear();
+        // Each program's files, in one pass over the files (not one per program).
+        let mut files_of: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+        for (index, file) in self.files.iter().enumerate() {
+            if let Some(root) = &file.program {
+                files_of.entry(root.clone()).or_default().push(index);
+            }
+        }
         let roots: Vec<PathBuf> = self.programs.keys().cloned().collect();
         for root in roots {
-            let files: Vec<usize> = (0..self.files.len())
-                .filter(|i| self.files[*i].program.as_ref() == Some(&root))
-                .collect();
+            let files = files_of.remove(&root).unwrap_or_default();
             let program = self.programs[&root].clone();
             declare_program_dependencies(engine, &program, &files, self);
         }
