@@ -538,16 +538,7 @@ pub fn probe(mode: &str, dir: &str) -> anyhow::Result<()> {
         _ => bail!("usage: xtask bench-probe read|parse DIR"),
     };
     let total = std::sync::atomic::AtomicUsize::new(0);
-    let walk = ignore::WalkBuilder::new(dir)
-        .follow_links(false)
-        .filter_entry(|entry| {
-            !(entry.depth() > 0
-                && entry.file_type().is_some_and(|t| t.is_dir())
-                && iacfix_apply::DEFAULT_EXCLUDES
-                    .iter()
-                    .any(|name| entry.file_name() == *name))
-        })
-        .build_parallel();
+    let walk = iacfix_apply::source_walk(Path::new(dir)).build_parallel();
     walk.run(|| {
         let total = &total;
         Box::new(move |entry| {

@@ -18,7 +18,7 @@ pub use plan::{ChangePlan, CodemodChange, PlannedFile};
 pub use program::{PROJECT_FILES, Program, Programs, Project, program_at, projects_under};
 pub use run::{
     DEFAULT_EXCLUDES, DEFAULT_MAX_FILESIZE, FileError, FileKind, FileResult, ManifestChange, Mode,
-    PathError, RunOptions, RunReport, Skip, display_path, languages_in, run,
+    PathError, RunOptions, RunReport, Skip, display_path, languages_in, run, source_walk,
 };
 pub use source::{ReadError, SourceText, decode, read_source};
 pub use write::{Change, WriteError, write_atomic, write_changeset, write_changeset_until};

@@ -185,16 +185,7 @@ enum Runtime {
 /// `Pulumi.yaml` that cannot be read still counts, with what could be read of it.
 pub fn projects_under(path: &Path) -> Vec<Project> {
     let mut projects = Vec::new();
-    let walk = ignore::WalkBuilder::new(path)
-        .follow_links(false)
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !e.file_type().is_some_and(|t| t.is_dir())
-                || !crate::run::DEFAULT_EXCLUDES
-                    .iter()
-                    .any(|n| e.file_name() == *n)
-        })
-        .build();
+    let walk = crate::run::source_walk(path).build();
     for entry in walk.flatten() {
         let name = entry.file_name().to_string_lossy();
         if !PROJECT_FILES.contains(&name.as_ref())

@@ -423,21 +423,26 @@ fn is_excluded(exclude: &Gitignore, path: &Path, is_dir: bool) -> bool {
 
 /// What program-scope conditions find in every source file of a program (walked or not: a
 /// FlowLog in a file the user did not name still counts).
+/// A walk of `root` as a run walks it: `.gitignore` respected, symbolic links not followed, the
+/// default excludes skipped below the root.
+pub fn source_walk(root: &Path) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(root);
+    builder.follow_links(false).filter_entry(|entry| {
+        !(entry.depth() > 0
+            && entry.file_type().is_some_and(|t| t.is_dir())
+            && DEFAULT_EXCLUDES
+                .iter()
+                .any(|name| entry.file_name() == *name))
+    });
+    builder
+}
+
 /// The languages of the source files under `paths`, walked as a run walks them (`.gitignore`
 /// respected, the default excludes skipped): what a run's catalogue must be compiled for.
 pub fn languages_in(paths: &[PathBuf]) -> Vec<Lang> {
     let mut found: Vec<Lang> = Vec::new();
     for path in paths {
-        let walk = WalkBuilder::new(path)
-            .follow_links(false)
-            .filter_entry(|entry| {
-                !(entry.depth() > 0
-                    && entry.file_type().is_some_and(|t| t.is_dir())
-                    && DEFAULT_EXCLUDES
-                        .iter()
-                        .any(|name| entry.file_name() == *name))
-            })
-            .build();
+        let walk = source_walk(path).build();
         for entry in walk.filter_map(Result::ok) {
             if entry.file_type().is_some_and(|t| t.is_dir()) {
                 continue;
@@ -460,16 +465,7 @@ pub fn languages_in(paths: &[PathBuf]) -> Vec<Lang> {
 /// The files under a program's root, relative to it: walked as the run walks (`.gitignore`
 /// respected, the default excludes skipped, symbolic links not followed).
 fn program_files(root: &Path) -> ProgramFiles {
-    let walk = WalkBuilder::new(root)
-        .follow_links(false)
-        .filter_entry(|entry| {
-            !(entry.depth() > 0
-                && entry.file_type().is_some_and(|t| t.is_dir())
-                && DEFAULT_EXCLUDES
-                    .iter()
-                    .any(|name| entry.file_name() == *name))
-        })
-        .build();
+    let walk = source_walk(root).build();
     ProgramFiles::new(walk.filter_map(Result::ok).filter_map(|entry| {
         let is_file = entry.file_type().is_some_and(|t| !t.is_dir());
         let relative = entry.path().strip_prefix(root).ok()?;
